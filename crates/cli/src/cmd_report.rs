@@ -1,0 +1,222 @@
+//! `chorus report` and `chorus export`: theme tables, trends and the meeting pack, and every comment with
+//! its annotations for analysis elsewhere.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chorus_core::Date;
+use chorus_index::Store;
+use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
+use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse_iso(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_by(text: &str) -> Result<BreakdownBy, String> {
+    text.parse()
+        .map_err(|e: chorus_report::Error| e.to_string())
+}
+
+fn parse_note(text: &str) -> Result<ChangeNote, String> {
+    text.parse()
+        .map_err(|e: chorus_report::Error| e.to_string())
+}
+
+/// Arguments of `chorus report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The store to report on.
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// csv (a folder with one file per table), xlsx, md, html (the meeting pack) or json; guessed from
+    /// the output's extension when left out.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Where to write: a file, or a folder for csv.
+    #[arg(short, long, value_name = "PATH")]
+    output: PathBuf,
+    /// First day of the period (YYYY-MM-DD); the first comment's date by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<Date>,
+    /// Last day of the period (YYYY-MM-DD); the last comment's date by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<Date>,
+    /// Only comments of this service.
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// Break the themes down by service, month, question or any attribute column (age band,
+    /// ethnicity…); repeat or separate with commas. Default: service and month.
+    #[arg(long, value_name = "DIMENSION", value_delimiter = ',', value_parser = parse_by)]
+    by: Vec<BreakdownBy>,
+    /// Compare each theme with the previous period of the same length, with significance tests.
+    #[arg(long)]
+    compare_previous: bool,
+    /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it, e.g.
+    /// `--annotate "2022-03-01=New discharge lounge"`; repeatable.
+    #[arg(long, value_name = "DATE=TEXT", value_parser = parse_note)]
+    annotate: Vec<ChangeNote>,
+    /// Fix each SPC chart's limits on its first N points (at least 12).
+    #[arg(long, value_name = "N")]
+    baseline: Option<usize>,
+    /// Show breakdown counts below this as "<N".
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    suppress_below: u64,
+}
+
+fn guess_format(path: &Path) -> anyhow::Result<Format> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    Ok(match extension.as_deref() {
+        Some("html" | "htm") => Format::Html,
+        Some("md" | "markdown") => Format::Markdown,
+        Some("json") => Format::Json,
+        Some("xlsx") => Format::Xlsx,
+        Some("csv") | None => Format::Csv,
+        Some(other) => bail!(
+            "cannot tell the format from `.{other}`: add --format csv, xlsx, md, html or json"
+        ),
+    })
+}
+
+fn open_store(dir: &Path) -> anyhow::Result<Store> {
+    Store::open(dir).with_context(|| format!("opening the store {}", dir.display()))
+}
+
+/// Builds the report and writes it in one format.
+pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let format = match &args.format {
+        Some(f) => f.parse::<Format>()?,
+        None => guess_format(&args.output)?,
+    };
+    let store = open_store(&args.store)?;
+    let Some(catalog) = store
+        .catalog()
+        .with_context(|| format!("reading the theme catalog of {}", args.store.display()))?
+    else {
+        bail!(
+            "the store {} has not been themed yet: run `chorus themes --store {}` first",
+            args.store.display(),
+            args.store.display()
+        );
+    };
+    let comments = store
+        .comments()
+        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
+    let options = ReportOptions {
+        from: args.from,
+        to: args.to,
+        service: args.service,
+        by: args.by,
+        compare_previous: args.compare_previous,
+        annotations: args.annotate,
+        baseline: args.baseline,
+        suppress_below: args.suppress_below,
+        source: format!("store {}", args.store.display()),
+        ..ReportOptions::default()
+    };
+    let report = chorus_report::build(&comments, &catalog, &options)?;
+    if report.headline.records == 0 {
+        bail!(
+            "no comment matches the period and service asked for: check --from, --to and --service"
+        );
+    }
+    let written = chorus_report::write_report(&report, format, &args.output)
+        .with_context(|| format!("writing the report to {}", args.output.display()))?;
+    let period = report
+        .scope
+        .period
+        .map_or_else(|| "no dates".to_string(), |p| p.label());
+    println!(
+        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts",
+        report.headline.comments,
+        report.headline.respondents,
+        report.themes.len(),
+        report.touchpoints.len(),
+        report.spc.len()
+    );
+    if written.len() == 1 {
+        println!("wrote {}", written[0].display());
+    } else {
+        println!("wrote {} files to {}", written.len(), args.output.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `chorus export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The store to export.
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// jsonl (one JSON object per comment) or csv (one formula-safe row per comment).
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
+    format: String,
+    /// The file to write, or `-` for standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Only comments from this day on (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<Date>,
+    /// Only comments up to this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<Date>,
+    /// Only comments of this service.
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+}
+
+/// Writes every comment of the store with its annotations.
+pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let csv = match args.format.trim().to_ascii_lowercase().as_str() {
+        "jsonl" | "json-lines" | "ndjson" => false,
+        "csv" => true,
+        other => bail!("`{other}` is not an export format: use jsonl or csv"),
+    };
+    let store = open_store(&args.store)?;
+    let comments = store
+        .comments()
+        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
+    let filter = ExportFilter {
+        from: args.from,
+        to: args.to,
+        service: args.service,
+    };
+    let to_stdout = args.output.as_os_str() == "-";
+    let mut out: Box<dyn Write> = if to_stdout {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Box::new(BufWriter::new(File::create(&args.output).with_context(
+            || format!("creating {}", args.output.display()),
+        )?))
+    };
+    let written = if csv {
+        write_csv(&comments, &filter, &mut out).map_err(anyhow::Error::from)
+    } else {
+        write_jsonl(&comments, &filter, &mut out).map_err(anyhow::Error::from)
+    }
+    .with_context(|| format!("writing {}", args.output.display()))?;
+    out.flush()
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    drop(out);
+    let message = format!(
+        "exported {written} of {} comments{}",
+        comments.len(),
+        if to_stdout {
+            String::new()
+        } else {
+            format!(" to {}", args.output.display())
+        }
+    );
+    if to_stdout {
+        eprintln!("{message}");
+    } else {
+        println!("{message}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

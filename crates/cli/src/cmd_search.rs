@@ -1,0 +1,512 @@
+//! `chorus search`, `chorus kwic` and `chorus stats`: read a store the way a researcher does.
+
+use crate::display::n;
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chorus_core::{Comment, FftScore};
+use chorus_index::{
+    FacetCount, Filters, KwicRequest, SearchRequest, SearchResults, SortOrder, Store, StoreStats,
+};
+use serde::Serialize;
+
+/// Filters shared by `search` and `kwic`. Repeat a flag for alternatives (`--service A --service B`);
+/// different flags must all hold.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Only comments on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only comments on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// FFT answers: a code (4), a range (4..5), a name (very_poor) or a list (1,2).
+    #[arg(long, value_name = "SCORE")]
+    pub score: Vec<String>,
+    /// A service, matched whole, any case.
+    #[arg(long, value_name = "NAME")]
+    pub service: Vec<String>,
+    /// An organisation (trust or site), matched whole, any case.
+    #[arg(long, value_name = "NAME")]
+    pub organisation: Vec<String>,
+    /// A question kind: why, what_was_good, improve or other.
+    #[arg(long, value_name = "KIND")]
+    pub question_kind: Vec<String>,
+    /// A journey touchpoint id (after `chorus themes`).
+    #[arg(long, value_name = "ID")]
+    pub touchpoint: Vec<String>,
+    /// A theme name (after `chorus themes`).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Vec<String>,
+    /// Overall sentiment: positive, neutral, mixed or negative (after `chorus themes`).
+    #[arg(long, value_name = "LABEL")]
+    pub sentiment: Vec<String>,
+    /// Only comments whose text contradicts their FFT score (after `chorus themes`).
+    #[arg(long)]
+    pub discordant: bool,
+}
+
+impl FilterArgs {
+    fn to_filters(&self) -> anyhow::Result<Filters> {
+        let mut scores = Vec::new();
+        for s in &self.score {
+            scores.extend(Filters::parse_scores(s)?);
+        }
+        scores.sort();
+        scores.dedup();
+        Ok(Filters {
+            from: self
+                .from
+                .as_deref()
+                .map(|d| Filters::parse_date("from", d))
+                .transpose()?,
+            to: self
+                .to
+                .as_deref()
+                .map(|d| Filters::parse_date("to", d))
+                .transpose()?,
+            scores,
+            services: self.service.clone(),
+            organisations: self.organisation.clone(),
+            question_kinds: self
+                .question_kind
+                .iter()
+                .map(|k| Filters::parse_question_kind(k))
+                .collect::<Result<_, _>>()?,
+            touchpoints: self.touchpoint.clone(),
+            themes: self.theme.clone(),
+            sentiments: self
+                .sentiment
+                .iter()
+                .map(|s| Filters::parse_sentiment(s))
+                .collect::<Result<_, _>>()?,
+            discordant: self.discordant,
+        })
+    }
+}
+
+/// Search the comments of a store.
+///
+/// The query: words (all must match; "waiting" also finds "waited"), "exact phrases", AND, OR, NOT (or
+/// +word, -word), parentheses, field:value (service:, organisation:, score:, question:, month:, date:, id:,
+/// touchpoint:, theme:, sentiment:, discordant:…) and ranges (score:[4 TO 5],
+/// date:[2021-10-01 TO 2021-12-31]). No query lists every comment.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query; several words are joined with spaces.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// The store (a directory made by `chorus ingest`).
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many hits to show.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// How many of the best hits to skip (for the next page).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
+    /// Order of hits: relevance, date (newest first) or date-asc.
+    #[arg(long, default_value = "relevance", value_name = "ORDER")]
+    pub sort: SortOrder,
+    /// Print one JSON document (total, hits, facets) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Keyword-in-context lines for a word or phrase: every form of it, with the text around it.
+#[derive(Debug, clap::Args)]
+pub struct KwicArgs {
+    /// The word (or words, as a phrase) to look for, as written in comments.
+    #[arg(required = true, value_name = "WORD")]
+    pub word: Vec<String>,
+    /// The store (a directory made by `chorus ingest`).
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Characters of context on each side.
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub width: usize,
+    /// The most lines to show.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    /// Print the lines as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Counts of a store: comments, respondents, dates, services, scores, % positive, theming.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The store (a directory made by `chorus ingest`).
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    /// Print the counts as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn open_store(dir: &Path) -> anyhow::Result<Store> {
+    Store::open(dir).with_context(|| format!("opening the store {}", dir.display()))
+}
+
+/// Bold on a terminal (unless NO_COLOR is set), `**…**` otherwise, so piped output stays readable.
+fn marks() -> (&'static str, &'static str) {
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    }
+}
+
+/// Comment-derived text for the terminal: control characters (which could move the cursor or recolour
+/// the screen) become spaces.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Runs `chorus search`.
+pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.store)?;
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        filters: args.filters.to_filters()?,
+        limit: args.limit,
+        offset: args.offset,
+        sort: args.sort,
+        ..SearchRequest::default()
+    };
+    let results = store.search(&request)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&JsonSearch::new(&request, &results))?
+        );
+    } else {
+        print!("{}", human_search(&request, &results, marks()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_search(
+    request: &SearchRequest,
+    results: &SearchResults,
+    (open, close): (&str, &str),
+) -> String {
+    let mut out = String::new();
+    let what = if request.query.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" `{}`", clean(request.query.trim()))
+    };
+    let noun = if results.total == 1 {
+        "comment matches"
+    } else {
+        "comments match"
+    };
+    let _ = write!(out, "{} {noun}{what}", n(results.total));
+    if results.hits.is_empty() {
+        out.push('\n');
+    } else {
+        let first = request.offset + 1;
+        let _ = writeln!(
+            out,
+            " (showing {}–{})",
+            first,
+            request.offset + results.hits.len()
+        );
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n{:>3}. {}",
+            request.offset + i + 1,
+            hit_header(&hit.comment)
+        );
+        let text = if hit.comment.no_comment {
+            "(no comment)".to_owned()
+        } else {
+            clean(&hit.snippet.render(open, close))
+        };
+        let _ = writeln!(out, "     {text}");
+    }
+    if results.total > 0 {
+        let f = &results.facets;
+        let _ = writeln!(out, "\nCounts over all {} matches", n(results.total));
+        facet_line(&mut out, "service", &f.service);
+        facet_line(&mut out, "organisation", &f.organisation);
+        facet_line(&mut out, "score", &f.score);
+        facet_line(&mut out, "month", &f.month);
+        facet_line(&mut out, "question", &f.question_kind);
+        facet_line(&mut out, "touchpoint", &f.touchpoint);
+        facet_line(&mut out, "theme", &f.theme);
+        if f.sentiment.iter().any(|c| c.value != "not themed") {
+            facet_line(&mut out, "sentiment", &f.sentiment);
+        }
+    }
+    out
+}
+
+fn hit_header(c: &Comment) -> String {
+    let mut parts = vec![clean(&c.id)];
+    parts.push(
+        c.date
+            .map_or_else(|| "undated".to_owned(), |d| d.to_string()),
+    );
+    if let Some(service) = &c.service {
+        parts.push(clean(service));
+    }
+    parts.push(format!("score: {}", c.score.label()));
+    parts.push(clean(&c.question));
+    if let Some(a) = &c.annotations {
+        parts.push(format!("sentiment: {}", a.sentiment.label));
+        if a.discordant {
+            parts.push("discordant".to_owned());
+        }
+        if !a.themes.is_empty() {
+            let themes: Vec<String> = a.themes.iter().map(|t| clean(&t.name)).collect();
+            parts.push(format!("themes: {}", themes.join(", ")));
+        }
+    }
+    parts.join(" · ")
+}
+
+/// One line of facet counts, at most 12 values, the rest summed.
+fn facet_line(out: &mut String, name: &str, counts: &[FacetCount]) {
+    const SHOWN: usize = 12;
+    if counts.is_empty() {
+        return;
+    }
+    let mut items: Vec<String> = counts
+        .iter()
+        .take(SHOWN)
+        .map(|c| format!("{} {}", clean(&c.value), n(c.count)))
+        .collect();
+    if counts.len() > SHOWN {
+        let rest: u64 = counts[SHOWN..].iter().map(|c| c.count).sum();
+        items.push(format!("{} more {}", counts.len() - SHOWN, n(rest)));
+    }
+    let _ = writeln!(out, "  {name:<13}{}", items.join(" · "));
+}
+
+/// The `--json` document of a search: stable field names for scripts.
+#[derive(Serialize)]
+struct JsonSearch<'a> {
+    query: &'a str,
+    total: u64,
+    offset: usize,
+    limit: usize,
+    hits: Vec<JsonHit<'a>>,
+    facets: &'a chorus_index::Facets,
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    date: Option<String>,
+    service: Option<&'a str>,
+    organisation: Option<&'a str>,
+    score: &'static str,
+    question: &'a str,
+    question_kind: &'static str,
+    no_comment: bool,
+    relevance: f32,
+    text: &'a str,
+    /// The snippet with matched words wrapped in `**`.
+    snippet: String,
+    sentiment: Option<&'static str>,
+    themes: Vec<&'a str>,
+    touchpoints: Vec<&'a str>,
+    discordant: Option<bool>,
+}
+
+impl<'a> JsonSearch<'a> {
+    fn new(request: &'a SearchRequest, results: &'a SearchResults) -> JsonSearch<'a> {
+        JsonSearch {
+            query: &request.query,
+            total: results.total,
+            offset: request.offset,
+            limit: request.limit,
+            hits: results
+                .hits
+                .iter()
+                .map(|h| {
+                    let c = &h.comment;
+                    let a = c.annotations.as_ref();
+                    JsonHit {
+                        id: &c.id,
+                        date: c.date.map(|d| d.to_string()),
+                        service: c.service.as_deref(),
+                        organisation: c.organisation.as_deref(),
+                        score: c.score.slug(),
+                        question: &c.question,
+                        question_kind: c.question_kind().slug(),
+                        no_comment: c.no_comment,
+                        relevance: h.relevance,
+                        text: &c.text,
+                        snippet: h.snippet.render("**", "**"),
+                        sentiment: a.map(|a| a.sentiment.label.as_str()),
+                        themes: a.map_or_else(Vec::new, |a| {
+                            a.themes.iter().map(|t| t.name.as_str()).collect()
+                        }),
+                        touchpoints: a.map_or_else(Vec::new, |a| {
+                            a.touchpoints.iter().map(|t| t.id.as_str()).collect()
+                        }),
+                        discordant: a.map(|a| a.discordant),
+                    }
+                })
+                .collect(),
+            facets: &results.facets,
+        }
+    }
+}
+
+/// Runs `chorus kwic`.
+pub fn run_kwic(args: KwicArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.store)?;
+    let request = KwicRequest {
+        word: args.word.join(" "),
+        filters: args.filters.to_filters()?,
+        width: args.width,
+        limit: args.limit,
+    };
+    let lines = store.kwic(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if lines.is_empty() {
+        println!("no comment contains `{}`", clean(&request.word));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (open, close) = marks();
+    let id_width = lines
+        .iter()
+        .map(|l| l.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for line in &lines {
+        let left = clean(&line.left);
+        let pad = request.width.saturating_sub(left.chars().count());
+        let _ = writeln!(
+            out,
+            "{:<id_width$}  {}{left} {open}{}{close} {}",
+            clean(&line.id),
+            " ".repeat(pad),
+            clean(&line.keyword),
+            clean(&line.right),
+        );
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `chorus stats`.
+pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.store)?;
+    let stats = store.stats()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+    } else {
+        print!("{}", human_stats(&args.store, &stats));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_stats(dir: &Path, s: &StoreStats) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Store {}", dir.display());
+    let _ = writeln!(
+        out,
+        "  comments      {} ({} with text, {} no comment)",
+        n(s.comments),
+        n(s.with_text),
+        n(s.no_comment)
+    );
+    let _ = writeln!(out, "  respondents   {}", n(s.respondents));
+    match (s.first_date, s.last_date) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(out, "  dates         {a} to {b} ({} undated)", n(s.undated));
+        }
+        _ => {
+            let _ = writeln!(out, "  dates         none ({} undated)", n(s.undated));
+        }
+    }
+    let themed = if s.comments == 0 {
+        "no comments yet".to_owned()
+    } else if s.not_themed == 0 {
+        format!("all {} comments", n(s.themed))
+    } else {
+        format!(
+            "{} of {} comments ({} not yet themed: run `chorus themes --store {}`)",
+            n(s.themed),
+            n(s.comments),
+            n(s.not_themed),
+            dir.display()
+        )
+    };
+    let _ = writeln!(out, "  themed        {themed}");
+    let tally = &s.respondent_scores;
+    let _ = writeln!(out, "\nFFT answers (one per respondent)");
+    for score in FftScore::ALL {
+        let count = tally.count(score);
+        let share = if tally.total() > 0 {
+            100.0 * count as f64 / tally.total() as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(out, "  {:<22}{:>9}  {share:5.1}%", score.label(), n(count));
+    }
+    match s.percent_positive {
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "  % positive            {p:.1}% (very good + good of {} valid answers 1–6)",
+                n(tally.valid())
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  % positive            none (no valid answers)");
+        }
+    }
+    for (title, counts) in [
+        ("Services", &s.services),
+        ("Organisations", &s.organisations),
+    ] {
+        let _ = writeln!(out, "\n{title} ({})", counts.len());
+        for c in counts {
+            let _ = writeln!(out, "  {:<40}{:>9}", clean(&c.value), n(c.count));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        for (value, expected) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(n(value), expected);
+        }
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(clean("ok\x1b[31mred\x07\n"), "ok [31mred  ");
+    }
+}

@@ -1,0 +1,68 @@
+//! The `chorus` command. It parses arguments, calls the library crates and prints what they return;
+//! everything a test or another front end could reuse lives in `crates/`.
+
+mod cmd_ingest;
+mod cmd_report;
+mod cmd_search;
+mod cmd_themes;
+mod cmd_train;
+mod display;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Chorus: narrative feedback analysis for experience-of-care teams.
+///
+/// Typical use: `chorus ingest export.csv --store feedback`, then `chorus themes --store feedback
+/// --discover auto`, then `chorus report --store feedback --format html -o pack.html`.
+#[derive(Debug, Parser)]
+#[command(name = "chorus", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read survey exports (CSV, TSV, Excel, JSON lines, folders of stories) into a store.
+    Ingest(cmd_ingest::IngestArgs),
+    /// Search the comments of a store, with filters, facets and highlighted quotes.
+    Search(cmd_search::SearchArgs),
+    /// Keyword-in-context concordance lines for a word.
+    Kwic(cmd_search::KwicArgs),
+    /// Counts, respondents, date range, services, scores and % positive of a store.
+    Stats(cmd_search::StatsArgs),
+    /// Find touchpoints, sentiment and themes for every comment of a store.
+    Themes(cmd_themes::ThemesArgs),
+    /// Train a theme (and sentiment) model from labelled comments.
+    Train(cmd_train::TrainArgs),
+    /// Check or print codebooks.
+    Codebook(cmd_themes::CodebookArgs),
+    /// Export every comment with its themes, one JSON object per line.
+    Export(cmd_report::ExportArgs),
+    /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
+    Report(cmd_report::ReportArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(args) => cmd_ingest::run(args),
+        Command::Search(args) => cmd_search::run_search(args),
+        Command::Kwic(args) => cmd_search::run_kwic(args),
+        Command::Stats(args) => cmd_search::run_stats(args),
+        Command::Themes(args) => cmd_themes::run_themes(args),
+        Command::Train(args) => cmd_train::run_train(args),
+        Command::Codebook(args) => cmd_themes::run_codebook(args),
+        Command::Export(args) => cmd_report::run_export(args),
+        Command::Report(args) => cmd_report::run_report(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("chorus: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

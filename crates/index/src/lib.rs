@@ -1,0 +1,64 @@
+//! The Chorus store: every comment in a tantivy index, searchable by researchers.
+//!
+//! A [`Store`] is a directory (its format is described in the `store` module docs and in
+//! ARCHITECTURE.md): a manifest, a tantivy index holding one document per comment with its annotations,
+//! the theme catalog of the last theming run, and the quarantine files of each ingest.
+//!
+//! - [`Store::create_or_open`] / [`Store::open`], then [`Store::writer`] → [`StoreWriter::add`] →
+//!   [`StoreWriter::commit`] to add comments (ingestion), [`Store::known_keys`] for duplicate detection.
+//! - [`Store::comments`] reads every comment back in ingest order; [`Store::replace_annotations`] stores
+//!   what theming found, with the [`chorus_core::ThemeCatalog`], in one atomic commit.
+//! - [`Store::search`] runs a [`SearchRequest`] (the query language of the `query` module, [`Filters`],
+//!   sort and page) and returns [`SearchResults`]: the total, [`Hit`]s with highlighted [`Snippet`]s, and
+//!   [`Facets`] over every match. [`Store::kwic`] gives [`KwicLine`]s; [`Store::stats`] a [`StoreStats`].
+//!
+//! Text is indexed with `chorus-text`'s [`chorus_text::Analyzer::english`] through the
+//! [`ChorusTokenizer`] adapter, so a search for "waiting" finds "waited". This is the only crate that
+//! names tantivy types.
+//!
+//! ```
+//! use chorus_core::{Comment, FftScore, SourceRef};
+//! use chorus_index::Store;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = Store::create_or_open(&dir.path().join("store")).unwrap();
+//! let mut writer = store.writer().unwrap();
+//! writer
+//!     .add(&Comment {
+//!         id: "1".into(),
+//!         respondent: "1".into(),
+//!         question: "FFT Why?".into(),
+//!         text: "Waited four hours in A&E".into(),
+//!         no_comment: false,
+//!         date: None,
+//!         score: FftScore::Poor,
+//!         service: Some("A&E".into()),
+//!         organisation: None,
+//!         attributes: Default::default(),
+//!         source: SourceRef::default(),
+//!         annotations: None,
+//!     })
+//!     .unwrap();
+//! assert_eq!(writer.commit().unwrap(), 1);
+//! assert_eq!(store.comments().unwrap()[0].text, "Waited four hours in A&E");
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod filters;
+mod kwic;
+mod query;
+mod schema;
+mod search;
+mod stats;
+mod store;
+mod tokenizer;
+
+pub use error::Error;
+pub use filters::Filters;
+pub use kwic::{KwicLine, KwicRequest};
+pub use query::QueryError;
+pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
+pub use stats::StoreStats;
+pub use store::{MANIFEST_FILE, STORE_FORMAT_VERSION, Store, StoreWriter};
+pub use tokenizer::{ChorusTokenStream, ChorusTokenizer, LABEL_TOKENIZER, TEXT_TOKENIZER};

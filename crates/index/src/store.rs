@@ -1,0 +1,575 @@
+//! The store directory: its manifest, the tantivy index, the theme catalog, quarantine files, and the
+//! writer that adds comments.
+//!
+//! ## Store format (version [`STORE_FORMAT_VERSION`])
+//!
+//! ```text
+//! STORE/
+//!   chorus-store.json     manifest: {"format": "chorus-store", "format_version", "analyzer_version", "created_by"}
+//!   index/                the tantivy index: one document per comment (see the schema module for fields);
+//!                         its commit payload (in index/meta.json) holds the theme catalog as JSON
+//!   quarantine/           ingest-0001.csv, ingest-0002.csv…: rejected records of each ingest
+//! ```
+//!
+//! Every change is one tantivy commit: tantivy writes new segment files, then atomically replaces
+//! `meta.json`, so a crash at any point leaves the last commit readable, and unreferenced files are
+//! collected by the next writer. The catalog rides in the same `meta.json` as the annotations it
+//! describes, so the two cannot disagree after a crash. The writer lock (`index/.tantivy-writer.lock`) is an
+//! OS file lock: a killed process releases it, and the file left behind is harmless.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chorus_core::keys::CommentKeys;
+use chorus_core::{Comment, ThemeCatalog};
+use chorus_text::Analyzer;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
+};
+
+use crate::Error;
+use crate::schema::{self, Fields, names};
+use crate::tokenizer;
+
+/// The manifest's file name inside a store directory.
+pub const MANIFEST_FILE: &str = "chorus-store.json";
+/// The version of the store layout and schema; a store with another version is refused.
+pub const STORE_FORMAT_VERSION: u32 = 1;
+const MANIFEST_FORMAT: &str = "chorus-store";
+const INDEX_DIR: &str = "index";
+const QUARANTINE_DIR: &str = "quarantine";
+/// Two indexing threads (the target machines have two cores) sharing this arena: big enough that a million
+/// comments make a handful of segments, small enough to stay far below the 2 GiB peak.
+const WRITER_MEMORY: usize = 512 * 1024 * 1024;
+const WRITER_THREADS: usize = 2;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    format_version: u32,
+    analyzer_version: u32,
+    #[serde(default)]
+    created_by: String,
+}
+
+/// What the index's commit payload holds.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    catalog: Option<ThemeCatalog>,
+}
+
+/// A store: a directory holding every comment in a tantivy index, the theme catalog and quarantine files.
+///
+/// Reads see the state of the last commit made through this `Store` (or when it was opened); open the
+/// store again to see commits made by other processes.
+pub struct Store {
+    dir: PathBuf,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+impl Store {
+    /// Creates the store directory (and manifest) if absent, else opens it.
+    ///
+    /// An existing, non-empty directory that is not a store is refused rather than written into.
+    pub fn create_or_open(dir: &Path) -> Result<Store, Error> {
+        let manifest = dir.join(MANIFEST_FILE);
+        if manifest.is_file() {
+            return Store::open(dir);
+        }
+        if dir.exists() {
+            let entries: Vec<_> = fs::read_dir(dir)
+                .map_err(|source| io(dir, source))?
+                .collect::<Result<_, _>>()
+                .map_err(|source| io(dir, source))?;
+            let unfinished = entries.len() == 1 && entries[0].file_name() == INDEX_DIR;
+            if unfinished {
+                // A creation killed before its manifest was written: nothing was ever stored in it.
+                let index_dir = dir.join(INDEX_DIR);
+                fs::remove_dir_all(&index_dir).map_err(|source| io(&index_dir, source))?;
+            } else if !entries.is_empty() {
+                return Err(Error::NotAStore {
+                    path: dir.to_owned(),
+                });
+            }
+        }
+        fs::create_dir_all(dir.join(INDEX_DIR)).map_err(|source| io(dir, source))?;
+        let index = Index::builder()
+            .schema(schema::build_schema())
+            .create_in_dir(dir.join(INDEX_DIR))
+            .map_err(|source| index_error(dir, source))?;
+        drop(index);
+        // The manifest comes last: a directory without one is an unfinished creation, never a store.
+        let manifest_json = serde_json::to_vec_pretty(&Manifest {
+            format: MANIFEST_FORMAT.to_owned(),
+            format_version: STORE_FORMAT_VERSION,
+            analyzer_version: Analyzer::ENGLISH_VERSION,
+            created_by: format!("chorus {}", env!("CARGO_PKG_VERSION")),
+        })
+        .map_err(|e| Error::Encode {
+            id: "manifest".to_owned(),
+            reason: e.to_string(),
+        })?;
+        atomic_write(&manifest, &manifest_json)?;
+        Store::open(dir)
+    }
+
+    /// Opens an existing store; a clear error if it is not a store or was made by an incompatible version.
+    pub fn open(dir: &Path) -> Result<Store, Error> {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let bytes = match fs::read(&manifest_path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(if dir.exists() {
+                    Error::NotAStore {
+                        path: dir.to_owned(),
+                    }
+                } else {
+                    Error::NoStore {
+                        path: dir.to_owned(),
+                    }
+                });
+            }
+            Err(source) => return Err(io(&manifest_path, source)),
+        };
+        let manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| Error::BadManifest {
+                path: manifest_path.clone(),
+                reason: e.to_string(),
+            })?;
+        if manifest.format != MANIFEST_FORMAT {
+            return Err(Error::BadManifest {
+                path: manifest_path,
+                reason: format!(
+                    "its format is `{}`, not `{MANIFEST_FORMAT}`",
+                    manifest.format
+                ),
+            });
+        }
+        if manifest.format_version != STORE_FORMAT_VERSION
+            || manifest.analyzer_version != Analyzer::ENGLISH_VERSION
+        {
+            return Err(Error::IncompatibleVersion {
+                path: dir.to_owned(),
+                found_format: manifest.format_version,
+                found_analyzer: manifest.analyzer_version,
+                format: STORE_FORMAT_VERSION,
+                analyzer: Analyzer::ENGLISH_VERSION,
+            });
+        }
+        let index_dir = dir.join(INDEX_DIR);
+        let index = Index::open_in_dir(&index_dir).map_err(|source| index_error(dir, source))?;
+        tokenizer::register(index.tokenizers());
+        let fields = Fields::new(&index.schema()).map_err(|reason| Error::BadManifest {
+            path: manifest_path.clone(),
+            reason: format!(
+                "the index does not match store format {STORE_FORMAT_VERSION}: {reason}"
+            ),
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|source| index_error(dir, source))?;
+        Ok(Store {
+            dir: dir.to_owned(),
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How many comments the store holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the store holds no comment.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub(crate) fn index_error(&self, source: TantivyError) -> Error {
+        index_error(&self.dir, source)
+    }
+
+    /// Keys of every stored comment, for duplicate detection by ingestion, in ingest order.
+    ///
+    /// Read from fast-field columns, without touching the stored documents: about 25 MB and a few tens of
+    /// milliseconds at a million comments.
+    pub fn known_keys(&self) -> Result<Vec<CommentKeys>, Error> {
+        let mut keyed = self.key_rows()?;
+        keyed.sort_unstable_by_key(|row| row.seq);
+        Ok(keyed.into_iter().map(|row| row.keys).collect())
+    }
+
+    /// The sequence number and keys of every live document.
+    fn key_rows(&self) -> Result<Vec<KeyRow>, Error> {
+        let searcher = self.searcher();
+        let mut rows = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let ff = segment.fast_fields();
+            let col = |name: &str| ff.u64(name).map_err(|e| self.index_error(e));
+            let (seq, identity, content, respondent) = (
+                col(names::SEQ)?,
+                col(names::KEY_IDENTITY)?,
+                col(names::KEY_CONTENT)?,
+                col(names::KEY_RESPONDENT)?,
+            );
+            for doc in segment.doc_ids_alive() {
+                rows.push(KeyRow {
+                    seq: seq.first(doc).unwrap_or(0),
+                    keys: CommentKeys {
+                        identity: identity.first(doc).unwrap_or(0),
+                        content: content.first(doc).unwrap_or(0),
+                        respondent: respondent.first(doc).unwrap_or(0),
+                    },
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A writer that adds comments; nothing is visible until [`StoreWriter::commit`].
+    ///
+    /// Only one writer can exist at a time, across processes: a second gets [`Error::Busy`].
+    pub fn writer(&self) -> Result<StoreWriter, Error> {
+        let writer = self.tantivy_writer()?;
+        // Read the state only once the lock is held, so no other writer can change it underneath.
+        self.reader.reload().map_err(|e| self.index_error(e))?;
+        let rows = self.key_rows()?;
+        let next_seq = rows.iter().map(|r| r.seq + 1).max().unwrap_or(0);
+        let known = rows.iter().map(|r| key_triple(&r.keys)).collect();
+        Ok(StoreWriter {
+            writer,
+            reader: self.reader.clone(),
+            fields: self.fields.clone(),
+            dir: self.dir.clone(),
+            payload: self.payload_json()?,
+            next_seq,
+            known,
+            added: 0,
+            skipped: 0,
+        })
+    }
+
+    fn tantivy_writer(&self) -> Result<IndexWriter<TantivyDocument>, Error> {
+        self.index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::Busy {
+                    path: self.dir.clone(),
+                },
+                other => self.index_error(other),
+            })
+    }
+
+    fn payload_json(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .index
+            .load_metas()
+            .map_err(|e| self.index_error(e))?
+            .payload)
+    }
+
+    /// Every comment with its annotations (if theming ran), in ingest order (stable, deterministic).
+    ///
+    /// Reads every stored document, on all cores: at a million comments of typical length this took
+    /// 2.7 s on the two-core reference machine and the returned comments take about 1 GiB (see the `scale`
+    /// example). Use `Store::search` or `Store::stats` when counts are enough.
+    pub fn comments(&self) -> Result<Vec<Comment>, Error> {
+        const CHUNK: u32 = 65_536;
+        let searcher = self.searcher();
+        let mut chunks = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut start = 0;
+            while start < segment.max_doc() {
+                let end = (start + CHUNK).min(segment.max_doc());
+                chunks.push((ord, start, end));
+                start = end;
+            }
+        }
+        let parts: Vec<Vec<(u64, Comment)>> = chunks
+            .into_par_iter()
+            .map(|(ord, start, end)| {
+                let segment = &searcher.segment_readers()[ord];
+                let store = segment.get_store_reader(4).map_err(|e| io(&self.dir, e))?;
+                let seq = segment
+                    .fast_fields()
+                    .u64(names::SEQ)
+                    .map_err(|e| self.index_error(e))?;
+                let mut out = Vec::with_capacity((end - start) as usize);
+                for doc in start..end {
+                    if segment.is_deleted(doc) {
+                        continue;
+                    }
+                    let bad = |reason: String| Error::BadRecord {
+                        path: self.dir.clone(),
+                        segment: segment.segment_id().short_uuid_string(),
+                        doc,
+                        reason,
+                    };
+                    let stored: TantivyDocument = store.get(doc).map_err(|e| bad(e.to_string()))?;
+                    let comment = schema::from_document(&self.fields, &stored).map_err(bad)?;
+                    out.push((seq.first(doc).unwrap_or(0), comment));
+                }
+                Ok(out)
+            })
+            .collect::<Result<_, Error>>()?;
+        // Move the parts into one buffer, freeing each as it goes, so that at a million comments the
+        // peak holds one copy of them plus one chunk.
+        let mut all: Vec<(u64, Comment)> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for mut part in parts {
+            all.append(&mut part);
+        }
+        all.sort_unstable_by_key(|(seq, _)| *seq);
+        Ok(all.into_iter().map(|(_, c)| c).collect())
+    }
+
+    /// Replaces the annotations of every comment (comments as returned by [`Store::comments`], with
+    /// `annotations` set by theming) and stores the catalog, atomically: either the old state or the new one
+    /// survives a crash.
+    ///
+    /// tantivy cannot update a document in place, so this rewrites the whole index in one commit, keeping
+    /// each comment's ingest order (16 s for a million comments on two cores, peak memory 1.6 GiB with the
+    /// caller's comments). The comments must be the store's, in the same order (checked by their
+    /// duplicate keys): a store that gained comments since they were read gives [`Error::StaleComments`].
+    pub fn replace_annotations(
+        &self,
+        comments: &[Comment],
+        catalog: &ThemeCatalog,
+    ) -> Result<(), Error> {
+        let writer = self.tantivy_writer()?;
+        self.reader.reload().map_err(|e| self.index_error(e))?;
+        let mut rows = self.key_rows()?;
+        rows.sort_unstable_by_key(|row| row.seq);
+        if rows.len() != comments.len() {
+            return Err(Error::StaleComments {
+                reason: format!(
+                    "the store holds {} comments, {} were given",
+                    rows.len(),
+                    comments.len()
+                ),
+            });
+        }
+        let mismatch = rows
+            .par_iter()
+            .zip(comments.par_iter())
+            .position_first(|(row, c)| {
+                row.keys.identity != c.identity_key() || row.keys.content != c.content_key()
+            });
+        if let Some(i) = mismatch {
+            return Err(Error::StaleComments {
+                reason: format!(
+                    "comment {} (`{}`) is not the store's comment at that place",
+                    i + 1,
+                    comments[i].id
+                ),
+            });
+        }
+        let payload = serde_json::to_string(&Payload {
+            catalog: Some(catalog.clone()),
+        })
+        .map_err(|e| Error::Encode {
+            id: "catalog".to_owned(),
+            reason: e.to_string(),
+        })?;
+        writer
+            .delete_all_documents()
+            .map_err(|e| self.index_error(e))?;
+        for (row, comment) in rows.iter().zip(comments) {
+            let doc = schema::to_document(&self.fields, comment, &comment.keys(), row.seq)
+                .map_err(|reason| Error::Encode {
+                    id: comment.id.clone(),
+                    reason,
+                })?;
+            writer.add_document(doc).map_err(|e| self.index_error(e))?;
+        }
+        commit(writer, Some(&payload), &self.dir)?;
+        self.reader.reload().map_err(|e| self.index_error(e))
+    }
+
+    /// The catalog of the last theming run, if any.
+    pub fn catalog(&self) -> Result<Option<ThemeCatalog>, Error> {
+        let Some(json) = self.payload_json()? else {
+            return Ok(None);
+        };
+        let payload: Payload = serde_json::from_str(&json).map_err(|e| Error::BadRecord {
+            path: self.dir.clone(),
+            segment: "meta.json".to_owned(),
+            doc: 0,
+            reason: format!("the theme catalog is not valid: {e}"),
+        })?;
+        Ok(payload.catalog)
+    }
+
+    /// A new file path inside the store where ingestion writes this run's quarantine
+    /// (`quarantine/ingest-0003.csv`): one more than the highest number already there. The folder is
+    /// created; the file is not.
+    pub fn new_quarantine_path(&self) -> Result<PathBuf, Error> {
+        let dir = self.dir.join(QUARANTINE_DIR);
+        fs::create_dir_all(&dir).map_err(|source| io(&dir, source))?;
+        let mut highest = 0u32;
+        for entry in fs::read_dir(&dir).map_err(|source| io(&dir, source))? {
+            let entry = entry.map_err(|source| io(&dir, source))?;
+            let name = entry.file_name();
+            let number = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("ingest-"))
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<u32>().ok());
+            if let Some(n) = number {
+                highest = highest.max(n);
+            }
+        }
+        Ok(dir.join(format!("ingest-{:04}.csv", highest + 1)))
+    }
+}
+
+struct KeyRow {
+    seq: u64,
+    keys: CommentKeys,
+}
+
+fn key_triple(keys: &CommentKeys) -> (u64, u64, u64) {
+    (keys.identity, keys.content, keys.respondent)
+}
+
+/// Adds comments to a store. Dropping it without [`StoreWriter::commit`] discards what was added.
+pub struct StoreWriter {
+    writer: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+    dir: PathBuf,
+    payload: Option<String>,
+    next_seq: u64,
+    known: HashSet<(u64, u64, u64)>,
+    added: u64,
+    skipped: u64,
+}
+
+impl std::fmt::Debug for StoreWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreWriter")
+            .field("dir", &self.dir)
+            .field("added", &self.added)
+            .field("skipped", &self.skipped)
+            .finish()
+    }
+}
+
+impl StoreWriter {
+    /// Adds a comment after those already stored.
+    ///
+    /// A comment whose three keys all equal those of a stored (or already added) comment is the same
+    /// comment read twice: it is skipped and counted by [`StoreWriter::skipped`], so a re-run after a crash
+    /// never doubles a comment even if the caller did not filter with [`Store::known_keys`].
+    pub fn add(&mut self, comment: &Comment) -> Result<(), Error> {
+        let keys = comment.keys();
+        if !self.known.insert(key_triple(&keys)) {
+            self.skipped += 1;
+            return Ok(());
+        }
+        // One document at a time: tantivy's channel holds a bounded number of messages, so batching
+        // documents into one message would let a million of them queue up in memory.
+        let doc =
+            schema::to_document(&self.fields, comment, &keys, self.next_seq).map_err(|reason| {
+                Error::Encode {
+                    id: comment.id.clone(),
+                    reason,
+                }
+            })?;
+        self.writer
+            .add_document(doc)
+            .map_err(|source| index_error(&self.dir, source))?;
+        self.next_seq += 1;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Comments added so far (not counting skipped ones).
+    pub fn added(&self) -> u64 {
+        self.added
+    }
+
+    /// Comments skipped because the store already held them.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Makes the added comments durable and visible; returns how many were added.
+    pub fn commit(self) -> Result<u64, Error> {
+        let added = self.added;
+        commit(self.writer, self.payload.as_deref(), &self.dir)?;
+        self.reader
+            .reload()
+            .map_err(|source| index_error(&self.dir, source))?;
+        Ok(added)
+    }
+}
+
+/// Commits with the payload (which every commit must repeat, or the catalog would be lost), then lets
+/// background merges finish so the next reader sees few segments.
+fn commit(
+    mut writer: IndexWriter<TantivyDocument>,
+    payload: Option<&str>,
+    dir: &Path,
+) -> Result<(), Error> {
+    let mut prepared = writer
+        .prepare_commit()
+        .map_err(|source| index_error(dir, source))?;
+    if let Some(payload) = payload {
+        prepared.set_payload(payload);
+    }
+    prepared
+        .commit()
+        .map_err(|source| index_error(dir, source))?;
+    writer
+        .wait_merging_threads()
+        .map_err(|source| index_error(dir, source))
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn index_error(dir: &Path, source: TantivyError) -> Error {
+    Error::Index {
+        path: dir.to_owned(),
+        source,
+    }
+}
+
+/// Writes a file so that a crash leaves either the old content or the new, never a torn file.
+fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = path.with_extension("json.tmp");
+    let mut file = fs::File::create(&tmp).map_err(|source| io(&tmp, source))?;
+    file.write_all(bytes).map_err(|source| io(&tmp, source))?;
+    file.sync_all().map_err(|source| io(&tmp, source))?;
+    fs::rename(&tmp, path).map_err(|source| io(path, source))
+}

@@ -1,0 +1,304 @@
+//! The store's life cycle: create, add, read back, annotate, crash and reopen, refuse foreign stores.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chorus_core::{
+    Annotations, CatalogEntry, Comment, Date, Direction, DiscoveredTheme, FftScore, SentimentLabel,
+    SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
+};
+use chorus_index::{Error, MANIFEST_FILE, Store};
+
+fn comment(id: &str, text: &str) -> Comment {
+    Comment {
+        id: id.to_owned(),
+        respondent: format!("r{id}"),
+        question: "FFT Why?".to_owned(),
+        text: text.to_owned(),
+        no_comment: text.is_empty(),
+        date: Date::from_ymd(2021, 10, 3),
+        score: FftScore::Good,
+        service: Some("Urgent Care".to_owned()),
+        organisation: Some("NEAS".to_owned()),
+        attributes: BTreeMap::from([("Age band".to_owned(), "35-44".to_owned())]),
+        source: SourceRef {
+            name: "october.csv".to_owned(),
+            line: 2,
+            column: "FFT answer".to_owned(),
+        },
+        annotations: None,
+    }
+}
+
+fn annotations(theme: &str) -> Annotations {
+    Annotations {
+        sentiment: SentimentScore {
+            label: SentimentLabel::Mixed,
+            score: -0.125,
+        },
+        touchpoints: vec![TouchpointMention {
+            id: "waiting".to_owned(),
+            sentiment: SentimentLabel::Negative,
+            score: -0.6,
+        }],
+        themes: vec![ThemeAssignment {
+            name: theme.to_owned(),
+            source: ThemeSource::Codebook,
+            confidence: 1.0,
+            sentiment: SentimentLabel::Negative,
+        }],
+        discovered_theme: Some(3),
+        discordant: true,
+    }
+}
+
+fn add_all(store: &Store, comments: &[Comment]) -> u64 {
+    let mut writer = store.writer().unwrap();
+    for c in comments {
+        writer.add(c).unwrap();
+    }
+    writer.commit().unwrap()
+}
+
+fn texts(store: &Store) -> Vec<String> {
+    store
+        .comments()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
+}
+
+#[test]
+fn comments_round_trip_exactly_in_ingest_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let mut odd = comment(
+        "2",
+        "Nurse’s attitude ﬁne 😊 <b>&amp;</b> =SUM(A1)\n\"quoted\"",
+    );
+    odd.date = None;
+    odd.service = None;
+    odd.organisation = None;
+    odd.attributes.clear();
+    odd.score = FftScore::NotGiven;
+    let mut blank = comment("3", "");
+    blank.score = FftScore::DontKnow;
+    let comments = vec![comment("1", "Waited four hours"), odd, blank];
+    assert_eq!(add_all(&store, &comments), 3);
+    assert_eq!(store.comments().unwrap(), comments);
+    // And from a fresh process's point of view.
+    let reopened = Store::open(store.dir()).unwrap();
+    assert_eq!(reopened.comments().unwrap(), comments);
+    assert_eq!(reopened.len(), 3);
+}
+
+#[test]
+fn adding_a_new_month_adds_only_new_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    add_all(&store, &[comment("1", "first"), comment("2", "second")]);
+    let known = store.known_keys().unwrap();
+    assert_eq!(
+        known,
+        vec![comment("1", "first").keys(), comment("2", "second").keys()]
+    );
+    // The same rows again (a re-run) plus a new one: the writer skips what the store holds.
+    let mut writer = store.writer().unwrap();
+    for c in [
+        comment("1", "first"),
+        comment("3", "third"),
+        comment("3", "third"),
+    ] {
+        writer.add(&c).unwrap();
+    }
+    assert_eq!(writer.skipped(), 2);
+    assert_eq!(writer.commit().unwrap(), 1);
+    assert_eq!(texts(&store), ["first", "second", "third"]);
+    // Same id, different text: not the same comment, so it is kept (ingestion decides about clashes).
+    add_all(&store, &[comment("1", "edited")]);
+    assert_eq!(texts(&store), ["first", "second", "third", "edited"]);
+}
+
+#[test]
+fn a_writer_dropped_without_commit_leaves_the_last_commit_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::create_or_open(&path).unwrap();
+    add_all(&store, &[comment("1", "committed")]);
+    {
+        let mut writer = store.writer().unwrap();
+        for i in 2..500 {
+            writer
+                .add(&comment(&i.to_string(), "lost in the crash"))
+                .unwrap();
+        }
+        // Dropped: as if the process were killed before commit.
+    }
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(texts(&reopened), ["committed"]);
+    // A lock file left by a killed process does not block the next writer: the lock is an OS lock.
+    std::fs::write(path.join("index").join(".tantivy-writer.lock"), b"").unwrap();
+    let rerun: Vec<Comment> = (1..500)
+        .map(|i| {
+            comment(
+                &i.to_string(),
+                if i == 1 {
+                    "committed"
+                } else {
+                    "lost in the crash"
+                },
+            )
+        })
+        .collect();
+    assert_eq!(add_all(&reopened, &rerun), 498);
+    assert_eq!(reopened.len(), 499);
+}
+
+#[test]
+fn a_second_writer_is_told_the_store_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let _first = store.writer().unwrap();
+    let other = Store::open(store.dir()).unwrap();
+    let err = other.writer().unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("another chorus command is writing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn annotations_and_catalog_are_replaced_together_and_survive_later_ingests() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    add_all(
+        &store,
+        &[comment("1", "Waited ages"), comment("2", "Lovely staff")],
+    );
+    assert_eq!(store.catalog().unwrap(), None);
+    let mut comments = store.comments().unwrap();
+    comments[0].annotations = Some(annotations("Waiting times"));
+    comments[1].annotations = Some(annotations("Staff attitude"));
+    let catalog = ThemeCatalog {
+        touchpoints: vec![CatalogEntry {
+            id: "waiting".to_owned(),
+            label: "Waiting".to_owned(),
+            source: ThemeSource::Codebook,
+            description: "Waiting to be seen".to_owned(),
+            direction: Direction::LowerIsBetter,
+        }],
+        themes: vec![],
+        discovered: vec![DiscoveredTheme {
+            id: 3,
+            label: "ages / wait".to_owned(),
+            key_phrases: vec!["ages".to_owned()],
+            quotes: vec!["Waited ages".to_owned()],
+            size: 2,
+        }],
+        run: "codebook default, seed 1".to_owned(),
+    };
+    store.replace_annotations(&comments, &catalog).unwrap();
+    assert_eq!(store.comments().unwrap(), comments);
+    assert_eq!(store.catalog().unwrap().as_ref(), Some(&catalog));
+
+    // A later ingest keeps both the annotations and the catalog; the new comment is not yet themed.
+    add_all(&store, &[comment("3", "Parking was awful")]);
+    let reopened = Store::open(store.dir()).unwrap();
+    let now = reopened.comments().unwrap();
+    assert_eq!(&now[..2], &comments[..]);
+    assert_eq!(now[2].annotations, None);
+    assert_eq!(reopened.catalog().unwrap(), Some(catalog.clone()));
+
+    // Annotations computed before that ingest no longer match the store.
+    let err = reopened
+        .replace_annotations(&comments, &catalog)
+        .unwrap_err();
+    assert!(matches!(err, Error::StaleComments { .. }), "{err}");
+    let mut reordered = now.clone();
+    reordered.swap(0, 1);
+    let err = reopened
+        .replace_annotations(&reordered, &catalog)
+        .unwrap_err();
+    assert!(err.to_string().contains("comment 1 (`2`)"), "{err}");
+    assert_eq!(reopened.comments().unwrap(), now);
+}
+
+#[test]
+fn foreign_and_incompatible_directories_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |path: &Path, expected: &str| {
+        let err = Store::open(path).unwrap_err().to_string();
+        assert!(
+            err.contains(expected),
+            "{err:?} should contain {expected:?}"
+        );
+    };
+    check(&dir.path().join("absent"), "run `chorus ingest");
+
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("notes.txt"), "hello").unwrap();
+    check(&plain, "is not a chorus store");
+    let err = Store::create_or_open(&plain).unwrap_err().to_string();
+    assert!(err.contains("is not a chorus store"), "{err}");
+
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let manifest = store.dir().join(MANIFEST_FILE);
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        original.replace("\"format_version\": 1", "\"format_version\": 99"),
+    )
+    .unwrap();
+    check(store.dir(), "made with store format 99");
+    check(store.dir(), "re-ingest");
+    std::fs::write(
+        &manifest,
+        original.replace("\"analyzer_version\": 1", "\"analyzer_version\": 0"),
+    )
+    .unwrap();
+    check(store.dir(), "analyzer 0");
+    std::fs::write(&manifest, "{not json").unwrap();
+    check(store.dir(), "not a valid chorus store manifest");
+    std::fs::write(&manifest, original.replace("chorus-store\"", "other\"")).unwrap();
+    check(store.dir(), "its format is `other`");
+    std::fs::write(&manifest, &original).unwrap();
+    assert!(Store::open(store.dir()).is_ok());
+}
+
+#[test]
+fn a_creation_killed_before_its_manifest_is_finished_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    Store::create_or_open(&path).unwrap();
+    std::fs::remove_file(path.join(MANIFEST_FILE)).unwrap();
+    let err = Store::open(&path).unwrap_err().to_string();
+    assert!(err.contains("is not a chorus store"), "{err}");
+    let store = Store::create_or_open(&path).unwrap();
+    assert!(store.is_empty());
+    assert!(path.join(MANIFEST_FILE).is_file());
+}
+
+#[test]
+fn quarantine_paths_are_numbered_after_the_existing_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let first = store.new_quarantine_path().unwrap();
+    assert_eq!(
+        first,
+        store.dir().join("quarantine").join("ingest-0001.csv")
+    );
+    std::fs::write(&first, "").unwrap();
+    std::fs::write(store.dir().join("quarantine").join("ingest-0007.csv"), "").unwrap();
+    assert!(
+        store
+            .new_quarantine_path()
+            .unwrap()
+            .ends_with("ingest-0008.csv")
+    );
+}

@@ -1,0 +1,143 @@
+//! The one error type of ingestion: what went wrong with which file, and what to do about it.
+
+use std::path::PathBuf;
+
+use crate::mapping::ColumnRole;
+
+/// A boxed error from a comment sink (the store, or whatever the caller writes comments to).
+pub type SinkError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a file (or the names list, or a `--map` flag) could not be ingested.
+///
+/// Problems with single records are not errors: they are quarantined and counted in the
+/// [`FileReport`](crate::FileReport), so one bad row never stops a month of feedback from loading.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file or folder could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file has no bytes at all.
+    #[error("{} is empty: there is nothing to ingest (check that the export finished)", path.display())]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Not a format Chorus reads.
+    #[error(
+        "{} is not a supported format ({reason}): use CSV or TSV (.csv, .tsv, .txt), Excel (.xlsx, .xls, .ods), JSON lines (.jsonl) or a folder of .txt stories",
+        path.display()
+    )]
+    UnsupportedFormat {
+        /// The file.
+        path: PathBuf,
+        /// What gave it away.
+        reason: String,
+    },
+    /// No column looks like free text and none was named with `--map text=COLUMN`.
+    #[error(
+        "no free-text column found in {}: pass --map text=COLUMN; columns are: {}",
+        path.display(),
+        quoted_list(columns)
+    )]
+    NoTextColumn {
+        /// The file.
+        path: PathBuf,
+        /// Its column headers.
+        columns: Vec<String>,
+    },
+    /// A `--map ROLE=COLUMN` names a column the file does not have.
+    #[error(
+        "--map {role}={column}: {} has no column `{column}`; columns are: {}",
+        path.display(),
+        quoted_list(columns)
+    )]
+    UnknownColumn {
+        /// The file.
+        path: PathBuf,
+        /// The role it was meant for.
+        role: ColumnRole,
+        /// The column as given.
+        column: String,
+        /// The file's column headers.
+        columns: Vec<String>,
+    },
+    /// A `--map` flag that is not `ROLE=COLUMN` with a known role.
+    #[error("invalid --map `{spec}`: {reason}")]
+    InvalidMap {
+        /// The flag's value.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The delimited file could not be read (an I/O error part-way through).
+    #[error("cannot read {} at line {line}: {source}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The line reached.
+        line: u64,
+        /// The reader's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// The workbook could not be opened or a sheet could not be read.
+    #[error("cannot read {} as an Excel workbook: {message}; if it is password-protected or damaged, save it again from Excel or export it as CSV", path.display())]
+    Excel {
+        /// The file.
+        path: PathBuf,
+        /// What calamine said.
+        message: String,
+    },
+    /// The sink (usually the store) refused a comment.
+    #[error("could not store the comment from {} line {line}: {source}", path.display())]
+    Sink {
+        /// The input file.
+        path: PathBuf,
+        /// The record's line.
+        line: u64,
+        /// The sink's error.
+        #[source]
+        source: SinkError,
+    },
+    /// The quarantine file could not be written.
+    #[error("cannot write the quarantine file {}: {source}", path.display())]
+    Quarantine {
+        /// The quarantine file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A worker thread stopped without handing back its rows (a bug).
+    #[error("processing the rows of {} stopped unexpectedly: this is a bug, please report it", path.display())]
+    Worker {
+        /// The input file.
+        path: PathBuf,
+    },
+    /// The `--names` list could not be read.
+    #[error("cannot read the names list {}: {source}", path.display())]
+    NamesList {
+        /// The names file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn quoted_list(columns: &[String]) -> String {
+    if columns.is_empty() {
+        return "(none)".to_owned();
+    }
+    columns
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

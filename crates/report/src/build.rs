@@ -1,0 +1,1533 @@
+//! Computing [`ReportData`] from comments, the catalog and the options: one parallel pass to survey the
+//! comments (dates, theme names), one to aggregate everything, then small finishing steps on the
+//! aggregates. Nothing is quadratic in the number of comments: co-occurrence is counted per comment over
+//! its own few themes.
+
+use std::collections::BTreeSet;
+
+use chorus_core::{
+    Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel, ThemeCatalog, ThemeSource,
+    YearMonth,
+};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::Error;
+use crate::breakdown::{NOT_RECORDED, RawBreakdown};
+use crate::model::{
+    Change, Cooccurrence, Discordant, Headline, Highlight, NamedCount, Period, PreviousHeadline,
+    ReportData, Scope, SentimentSplit, SpcChart, ThemePair, ThemeRow, TouchpointRow, long_date,
+    month_label, percent,
+};
+use crate::options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
+use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, TopK};
+use crate::spc::{self, ImprovementDirection};
+use crate::stats;
+
+/// Touchpoints in journey order, used when the catalog lists none.
+pub const DEFAULT_TOUCHPOINTS: [&str; 10] = [
+    "access",
+    "travel",
+    "arrival",
+    "waiting",
+    "assessment",
+    "treatment",
+    "information",
+    "medication",
+    "stay",
+    "discharge",
+];
+
+/// Themes shown in the co-occurrence grid.
+const COOCCURRENCE_THEMES: usize = 12;
+/// Pairs listed in the co-occurrence table.
+const COOCCURRENCE_PAIRS: usize = 20;
+/// Themes in "what went well" and in "what to improve" (the same number: praise gets as much room).
+const HIGHLIGHTS: usize = 5;
+/// Complex comments listed.
+const COMPLEX_COMMENTS: usize = 10;
+/// A comment this long (in bytes of text) or with this many themes is complex.
+const COMPLEX_LENGTH: usize = 600;
+const COMPLEX_THEMES: usize = 4;
+/// Discordant comments listed (all are counted).
+const DISCORDANT_LISTED: usize = 50;
+/// Top themes per touchpoint.
+const TOUCHPOINT_THEMES: usize = 3;
+
+/// Builds the report. The comments are read in parallel; the result depends only on the inputs.
+pub fn build(
+    comments: &[Comment],
+    catalog: &ThemeCatalog,
+    options: &ReportOptions,
+) -> Result<ReportData, Error> {
+    options.validate()?;
+    let breakdowns = options.breakdowns();
+    let want_attributes = breakdowns
+        .iter()
+        .any(|b| matches!(b, BreakdownBy::Attribute(_)));
+    let service = options.service.as_deref().map(str::trim);
+    let survey = survey(comments, service, want_attributes);
+    let breakdowns = resolve_breakdowns(breakdowns, &survey.attributes)?;
+    let registry = Registry::new(catalog, &survey);
+    let plan = Plan::new(options, &survey, registry, breakdowns, service);
+
+    let chunk = (comments.len() / (rayon::current_num_threads() * 4)).max(4096);
+    let acc = comments
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(n, part)| {
+            let mut acc = Acc::new(&plan);
+            for (i, comment) in part.iter().enumerate() {
+                acc.add(&plan, n * chunk + i, comment);
+            }
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            a.merge(&plan, b);
+            a
+        })
+        .unwrap_or_else(|| Acc::new(&plan));
+    Ok(finish(acc, &plan, comments, options))
+}
+
+/// What a first pass learns: the date range, theme names and attributes present.
+#[derive(Default)]
+struct Survey {
+    min: Option<Date>,
+    max: Option<Date>,
+    themes: FxHashSet<(ThemeSource, String)>,
+    discovered: FxHashSet<u32>,
+    touchpoints: FxHashSet<String>,
+    attributes: BTreeSet<String>,
+}
+
+impl Survey {
+    fn merge(mut self, other: Survey) -> Survey {
+        self.min = min_opt(self.min, other.min);
+        self.max = self.max.max(other.max);
+        self.themes.extend(other.themes);
+        self.discovered.extend(other.discovered);
+        self.touchpoints.extend(other.touchpoints);
+        self.attributes.extend(other.attributes);
+        self
+    }
+}
+
+fn min_opt(a: Option<Date>, b: Option<Date>) -> Option<Date> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn in_service(comment: &Comment, service: Option<&str>) -> bool {
+    match service {
+        None => true,
+        Some(wanted) => comment
+            .service
+            .as_deref()
+            .is_some_and(|s| s.trim().to_lowercase() == wanted.to_lowercase()),
+    }
+}
+
+fn survey(comments: &[Comment], service: Option<&str>, want_attributes: bool) -> Survey {
+    comments
+        .par_chunks(8192)
+        .map(|part| {
+            let mut s = Survey::default();
+            for c in part.iter().filter(|c| in_service(c, service)) {
+                if let Some(d) = c.date {
+                    s.min = min_opt(s.min, Some(d));
+                    s.max = s.max.max(Some(d));
+                }
+                if want_attributes {
+                    for key in c.attributes.keys() {
+                        if !s.attributes.contains(key) {
+                            s.attributes.insert(key.clone());
+                        }
+                    }
+                }
+                if let Some(a) = &c.annotations {
+                    for t in &a.themes {
+                        let key = (t.source, t.name.clone());
+                        if !s.themes.contains(&key) {
+                            s.themes.insert(key);
+                        }
+                    }
+                    if let Some(id) = a.discovered_theme {
+                        s.discovered.insert(id);
+                    }
+                    for m in &a.touchpoints {
+                        if !s.touchpoints.contains(&m.id) {
+                            s.touchpoints.insert(m.id.clone());
+                        }
+                    }
+                }
+            }
+            s
+        })
+        .reduce(Survey::default, Survey::merge)
+}
+
+/// Matches `--by` attribute names to the attribute keys the comments have, ignoring case.
+fn resolve_breakdowns(
+    wanted: Vec<BreakdownBy>,
+    attributes: &BTreeSet<String>,
+) -> Result<Vec<BreakdownBy>, Error> {
+    wanted
+        .into_iter()
+        .map(|by| match by {
+            BreakdownBy::Attribute(name) => attributes
+                .iter()
+                .find(|a| a.trim().eq_ignore_ascii_case(name.trim()))
+                .map(|a| BreakdownBy::Attribute(a.clone()))
+                .ok_or_else(|| Error::UnknownAttribute {
+                    name,
+                    available: attributes.iter().cloned().collect(),
+                }),
+            other => Ok(other),
+        })
+        .collect()
+}
+
+struct ThemeInfo {
+    name: String,
+    source: ThemeSource,
+    direction: Direction,
+    description: String,
+}
+
+/// Themes and touchpoints with dense indices, catalog first, then names only the comments use.
+struct Registry {
+    themes: Vec<ThemeInfo>,
+    lookup: [FxHashMap<String, usize>; 3],
+    discovered: FxHashMap<u32, usize>,
+    touchpoints: Vec<(String, String)>,
+    touch_lookup: FxHashMap<String, usize>,
+    /// Touchpoints listed by the catalog (or the default journey): shown even when not mentioned.
+    journey_len: usize,
+}
+
+fn source_slot(source: ThemeSource) -> usize {
+    match source {
+        ThemeSource::Codebook => 0,
+        ThemeSource::Model => 1,
+        ThemeSource::Discovered => 2,
+    }
+}
+
+fn capitalise(id: &str) -> String {
+    let mut chars = id.chars();
+    match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars)
+            .collect::<String>()
+            .replace(['-', '_'], " "),
+        None => String::new(),
+    }
+}
+
+impl Registry {
+    fn new(catalog: &ThemeCatalog, survey: &Survey) -> Registry {
+        let mut r = Registry {
+            themes: Vec::new(),
+            lookup: Default::default(),
+            discovered: FxHashMap::default(),
+            touchpoints: Vec::new(),
+            touch_lookup: FxHashMap::default(),
+            journey_len: 0,
+        };
+        for entry in &catalog.themes {
+            let slot = source_slot(entry.source);
+            if r.lookup[slot].contains_key(&entry.id) || r.lookup[slot].contains_key(&entry.label) {
+                continue;
+            }
+            let idx = r.themes.len();
+            r.themes.push(ThemeInfo {
+                name: if entry.label.trim().is_empty() {
+                    entry.id.clone()
+                } else {
+                    entry.label.clone()
+                },
+                source: entry.source,
+                direction: entry.direction,
+                description: entry.description.clone(),
+            });
+            r.lookup[slot].insert(entry.id.clone(), idx);
+            r.lookup[slot].insert(entry.label.clone(), idx);
+        }
+        let slot = source_slot(ThemeSource::Discovered);
+        for d in &catalog.discovered {
+            let idx = match r.lookup[slot].get(&d.label) {
+                Some(&idx) => idx,
+                None => {
+                    let idx = r.themes.len();
+                    r.themes.push(ThemeInfo {
+                        name: d.label.clone(),
+                        source: ThemeSource::Discovered,
+                        direction: Direction::Neutral,
+                        description: d.key_phrases.join(", "),
+                    });
+                    r.lookup[slot].insert(d.label.clone(), idx);
+                    idx
+                }
+            };
+            r.discovered.entry(d.id).or_insert(idx);
+        }
+        let mut unknown: Vec<&(ThemeSource, String)> = survey
+            .themes
+            .iter()
+            .filter(|(source, name)| !r.lookup[source_slot(*source)].contains_key(name))
+            .collect();
+        unknown.sort();
+        for (source, name) in unknown {
+            let idx = r.themes.len();
+            r.themes.push(ThemeInfo {
+                name: name.clone(),
+                source: *source,
+                direction: Direction::Neutral,
+                description: String::new(),
+            });
+            r.lookup[source_slot(*source)].insert(name.clone(), idx);
+        }
+        let mut unknown_ids: Vec<u32> = survey
+            .discovered
+            .iter()
+            .copied()
+            .filter(|id| !r.discovered.contains_key(id))
+            .collect();
+        unknown_ids.sort_unstable();
+        for id in unknown_ids {
+            let name = format!("Discovered theme {id}");
+            let idx = match r.lookup[slot].get(&name) {
+                Some(&idx) => idx,
+                None => {
+                    let idx = r.themes.len();
+                    r.themes.push(ThemeInfo {
+                        name: name.clone(),
+                        source: ThemeSource::Discovered,
+                        direction: Direction::Neutral,
+                        description: String::new(),
+                    });
+                    r.lookup[slot].insert(name, idx);
+                    idx
+                }
+            };
+            r.discovered.insert(id, idx);
+        }
+
+        if catalog.touchpoints.is_empty() {
+            for id in DEFAULT_TOUCHPOINTS {
+                r.add_touchpoint(id.to_string(), capitalise(id));
+            }
+        } else {
+            for entry in &catalog.touchpoints {
+                let label = if entry.label.trim().is_empty() {
+                    capitalise(&entry.id)
+                } else {
+                    entry.label.clone()
+                };
+                r.add_touchpoint(entry.id.clone(), label);
+            }
+        }
+        r.journey_len = r.touchpoints.len();
+        let mut extra: Vec<&String> = survey
+            .touchpoints
+            .iter()
+            .filter(|id| !r.touch_lookup.contains_key(*id))
+            .collect();
+        extra.sort();
+        for id in extra {
+            r.add_touchpoint(id.clone(), capitalise(id));
+        }
+        r
+    }
+
+    fn add_touchpoint(&mut self, id: String, label: String) {
+        if !self.touch_lookup.contains_key(&id) {
+            self.touch_lookup.insert(id.clone(), self.touchpoints.len());
+            self.touchpoints.push((id, label));
+        }
+    }
+
+    fn theme(&self, source: ThemeSource, name: &str) -> Option<usize> {
+        self.lookup[source_slot(source)].get(name).copied()
+    }
+}
+
+/// Everything fixed before the aggregation pass.
+struct Plan<'a> {
+    registry: Registry,
+    service: Option<&'a str>,
+    period: Option<Period>,
+    explicit_period: bool,
+    previous: Option<Period>,
+    /// First month of the SPC history and the number of months up to the period's end.
+    history_start: Option<YearMonth>,
+    months: usize,
+    breakdowns: Vec<BreakdownBy>,
+    quotes_k: usize,
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        options: &ReportOptions,
+        survey: &Survey,
+        registry: Registry,
+        breakdowns: Vec<BreakdownBy>,
+        service: Option<&'a str>,
+    ) -> Plan<'a> {
+        let from = options.from.or(survey.min);
+        let to = options.to.or(survey.max);
+        let period = match (from, to) {
+            (Some(from), Some(to)) if from <= to => Some(Period { from, to }),
+            _ => None,
+        };
+        let previous = period.filter(|_| options.compare_previous).map(|p| Period {
+            from: p.from.add_days(-p.days()),
+            to: p.from.add_days(-1),
+        });
+        let history_start = survey.min.map(Date::year_month);
+        let months = match (history_start, period) {
+            (Some(start), Some(p)) => (start.months_until(p.to.year_month()) + 1).max(0) as usize,
+            _ => 0,
+        };
+        Plan {
+            registry,
+            service,
+            period,
+            explicit_period: options.from.is_some() || options.to.is_some(),
+            previous,
+            history_start,
+            months,
+            breakdowns,
+            // Candidates kept per theme and bucket: a few spare for duplicates.
+            quotes_k: options.quotes_per_theme.max(1) + 3,
+        }
+    }
+
+    fn themes(&self) -> usize {
+        self.registry.themes.len()
+    }
+
+    fn touchpoints(&self) -> usize {
+        self.registry.touchpoints.len()
+    }
+
+    fn in_current(&self, date: Option<Date>) -> bool {
+        if !self.explicit_period {
+            return true;
+        }
+        match (date, self.period) {
+            (Some(d), Some(p)) => p.contains(d),
+            _ => false,
+        }
+    }
+
+    fn in_previous(&self, date: Option<Date>) -> bool {
+        matches!((date, self.previous), (Some(d), Some(p)) if p.contains(d))
+    }
+
+    fn month_index(&self, date: Option<Date>) -> Option<usize> {
+        let start = self.history_start?;
+        let offset = start.months_until(date?.year_month());
+        (offset >= 0 && (offset as usize) < self.months).then_some(offset as usize)
+    }
+
+    fn group_value<'c>(&self, by: &BreakdownBy, comment: &'c Comment) -> GroupKey<'c> {
+        let text = |value: Option<&'c str>| match value.map(str::trim) {
+            Some(v) if !v.is_empty() => GroupKey::Text(v),
+            _ => GroupKey::Text(NOT_RECORDED),
+        };
+        match by {
+            BreakdownBy::Service => text(comment.service.as_deref()),
+            BreakdownBy::Question => text(Some(comment.question.as_str())),
+            BreakdownBy::Attribute(name) => text(comment.attributes.get(name).map(String::as_str)),
+            BreakdownBy::Month => match comment.date {
+                Some(d) => GroupKey::Month(d.year_month()),
+                None => GroupKey::Text(NOT_RECORDED),
+            },
+        }
+    }
+}
+
+enum GroupKey<'c> {
+    Text(&'c str),
+    Month(YearMonth),
+}
+
+#[derive(Clone)]
+struct ThemeAcc {
+    comments: u64,
+    sentiment: SentimentSplit,
+    tally: ScoreTally,
+}
+
+#[derive(Clone, Default)]
+struct TouchAcc {
+    mentions: u64,
+    sentiment: SentimentSplit,
+    best: Option<(Rank, usize)>,
+    worst: Option<(Rank, usize)>,
+}
+
+struct GroupAcc {
+    comments: u64,
+    themes: Vec<u64>,
+}
+
+/// The first record seen of a respondent: its score counts once towards % positive.
+#[derive(Clone, Copy)]
+struct Respondent {
+    index: usize,
+    score: FftScore,
+    date: Option<Date>,
+}
+
+/// Quote buckets per theme.
+const ANY: usize = 0;
+const POSITIVE: usize = 1;
+const NEGATIVE: usize = 2;
+
+struct Acc {
+    records: u64,
+    blank: u64,
+    comments: u64,
+    undated: u64,
+    themed: u64,
+    sentiment: SentimentSplit,
+    discordant: Vec<usize>,
+    theme: Vec<ThemeAcc>,
+    previous_comments: u64,
+    previous_theme: Vec<u64>,
+    touch: Vec<TouchAcc>,
+    touch_theme: Vec<u64>,
+    pairs: Vec<u64>,
+    groups: Vec<FxHashMap<String, GroupAcc>>,
+    month_comments: Vec<u64>,
+    month_theme: Vec<u64>,
+    month_theme_praise: Vec<u64>,
+    month_theme_complain: Vec<u64>,
+    month_touch_praise: Vec<u64>,
+    month_touch_complain: Vec<u64>,
+    quotes: Vec<[TopK; 3]>,
+    complex: TopK,
+    respondents: FxHashMap<u64, Respondent>,
+    scratch_themes: Vec<(usize, SentimentLabel, f32)>,
+    scratch_touch: Vec<(usize, SentimentLabel, f32)>,
+}
+
+impl Acc {
+    fn new(plan: &Plan) -> Acc {
+        let t = plan.themes();
+        let p = plan.touchpoints();
+        let m = plan.months;
+        Acc {
+            records: 0,
+            blank: 0,
+            comments: 0,
+            undated: 0,
+            themed: 0,
+            sentiment: SentimentSplit::default(),
+            discordant: Vec::new(),
+            theme: vec![
+                ThemeAcc {
+                    comments: 0,
+                    sentiment: SentimentSplit::default(),
+                    tally: ScoreTally::default(),
+                };
+                t
+            ],
+            previous_comments: 0,
+            previous_theme: vec![0; t],
+            touch: vec![TouchAcc::default(); p],
+            touch_theme: vec![0; p * t],
+            pairs: vec![0; t * t],
+            groups: plan
+                .breakdowns
+                .iter()
+                .map(|_| FxHashMap::default())
+                .collect(),
+            month_comments: vec![0; m],
+            month_theme: vec![0; m * t],
+            month_theme_praise: vec![0; m * t],
+            month_theme_complain: vec![0; m * t],
+            month_touch_praise: vec![0; m * p],
+            month_touch_complain: vec![0; m * p],
+            quotes: vec![Default::default(); t],
+            complex: TopK::default(),
+            respondents: FxHashMap::default(),
+            scratch_themes: Vec::new(),
+            scratch_touch: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, plan: &Plan, index: usize, c: &Comment) {
+        if !in_service(c, plan.service) {
+            return;
+        }
+        let current = plan.in_current(c.date);
+        let previous = plan.in_previous(c.date);
+        let month = plan.month_index(c.date);
+        if !current && !previous && month.is_none() {
+            return;
+        }
+        let key = chorus_core::keys::stable_hash(&[
+            c.organisation.as_deref().unwrap_or("").as_bytes(),
+            c.respondent.as_bytes(),
+        ]);
+        let seen = Respondent {
+            index,
+            score: c.score,
+            date: c.date,
+        };
+        self.respondents
+            .entry(key)
+            .and_modify(|r| {
+                if index < r.index {
+                    *r = seen;
+                }
+            })
+            .or_insert(seen);
+
+        let has_text = !c.no_comment && !c.text.trim().is_empty();
+        if current {
+            self.records += 1;
+            if !has_text {
+                self.blank += 1;
+            }
+        }
+        if !has_text {
+            return;
+        }
+        self.resolve(plan, c);
+        let t = plan.themes();
+        if current {
+            self.add_current(plan, index, c);
+        }
+        if previous {
+            self.previous_comments += 1;
+            for &(idx, _, _) in &self.scratch_themes {
+                self.previous_theme[idx] += 1;
+            }
+        }
+        if let Some(m) = month {
+            self.month_comments[m] += 1;
+            for &(idx, label, _) in &self.scratch_themes {
+                self.month_theme[m * t + idx] += 1;
+                match label {
+                    SentimentLabel::Positive => self.month_theme_praise[m * t + idx] += 1,
+                    SentimentLabel::Negative => self.month_theme_complain[m * t + idx] += 1,
+                    _ => {}
+                }
+            }
+            let p = plan.touchpoints();
+            for &(idx, label, _) in &self.scratch_touch {
+                match label {
+                    SentimentLabel::Positive => self.month_touch_praise[m * p + idx] += 1,
+                    SentimentLabel::Negative => self.month_touch_complain[m * p + idx] += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Fills the scratch buffers with this comment's distinct themes and touchpoints.
+    fn resolve(&mut self, plan: &Plan, c: &Comment) {
+        self.scratch_themes.clear();
+        self.scratch_touch.clear();
+        let Some(a) = &c.annotations else { return };
+        let mut has_discovered = false;
+        for t in &a.themes {
+            has_discovered |= t.source == ThemeSource::Discovered;
+            if let Some(idx) = plan.registry.theme(t.source, &t.name)
+                && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
+            {
+                self.scratch_themes.push((idx, t.sentiment, t.confidence));
+            }
+        }
+        if !has_discovered
+            && let Some(idx) = a
+                .discovered_theme
+                .and_then(|id| plan.registry.discovered.get(&id).copied())
+            && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
+        {
+            self.scratch_themes.push((idx, a.sentiment.label, 1.0));
+        }
+        for m in &a.touchpoints {
+            if let Some(&idx) = plan.registry.touch_lookup.get(&m.id)
+                && !self.scratch_touch.iter().any(|(i, _, _)| *i == idx)
+            {
+                self.scratch_touch.push((idx, m.sentiment, m.score));
+            }
+        }
+    }
+
+    fn add_current(&mut self, plan: &Plan, index: usize, c: &Comment) {
+        let t = plan.themes();
+        self.comments += 1;
+        if c.date.is_none() {
+            self.undated += 1;
+        }
+        if let Some(a) = &c.annotations {
+            self.sentiment.add(a.sentiment.label);
+            if a.discordant {
+                self.discordant.push(index);
+            }
+        }
+        if !self.scratch_themes.is_empty() {
+            self.themed += 1;
+        }
+        let k = plan.quotes_k;
+        let overall = c.annotations.as_ref().map(|a| a.sentiment.label);
+        let topics = self.scratch_themes.len();
+        for (n, &(idx, label, confidence)) in self.scratch_themes.iter().enumerate() {
+            let acc = &mut self.theme[idx];
+            acc.comments += 1;
+            acc.sentiment.add(label);
+            acc.tally.add(c.score);
+            let rank = quotes::rank(c, index, topics, confidence, true);
+            self.quotes[idx][ANY].offer(k, rank, index);
+            // Praise is best shown by a comment that is praise as a whole ("lovely staff" from a
+            // furious comment is a poor example), and likewise for criticism.
+            let whole = overall == Some(label);
+            let rank = quotes::rank(c, index, topics, confidence, whole);
+            match label {
+                SentimentLabel::Positive => self.quotes[idx][POSITIVE].offer(k, rank, index),
+                SentimentLabel::Negative => self.quotes[idx][NEGATIVE].offer(k, rank, index),
+                _ => {}
+            }
+            for &(other, _, _) in &self.scratch_themes[n + 1..] {
+                let (a, b) = if idx < other {
+                    (idx, other)
+                } else {
+                    (other, idx)
+                };
+                self.pairs[a * t + b] += 1;
+            }
+        }
+        let topics = self.scratch_touch.len();
+        for &(tp, label, score) in &self.scratch_touch {
+            let acc = &mut self.touch[tp];
+            acc.mentions += 1;
+            acc.sentiment.add(label);
+            match label {
+                SentimentLabel::Positive => {
+                    let whole = overall == Some(SentimentLabel::Positive);
+                    let rank = quotes::rank(c, index, topics, (score + 1.0) / 2.0, whole);
+                    keep_best(&mut acc.best, rank, index);
+                }
+                SentimentLabel::Negative => {
+                    let whole = overall == Some(SentimentLabel::Negative);
+                    let rank = quotes::rank(c, index, topics, (1.0 - score) / 2.0, whole);
+                    keep_best(&mut acc.worst, rank, index);
+                }
+                _ => {}
+            }
+            for &(idx, _, _) in &self.scratch_themes {
+                self.touch_theme[tp * t + idx] += 1;
+            }
+        }
+        for (slot, by) in plan.breakdowns.iter().enumerate() {
+            let groups = &mut self.groups[slot];
+            let acc = match plan.group_value(by, c) {
+                GroupKey::Text(value) => {
+                    if !groups.contains_key(value) {
+                        groups.insert(value.to_string(), GroupAcc::new(t));
+                    }
+                    groups.get_mut(value)
+                }
+                GroupKey::Month(month) => Some(
+                    groups
+                        .entry(month.to_string())
+                        .or_insert_with(|| GroupAcc::new(t)),
+                ),
+            };
+            if let Some(acc) = acc {
+                acc.comments += 1;
+                for &(idx, _, _) in &self.scratch_themes {
+                    acc.themes[idx] += 1;
+                }
+            }
+        }
+        let theme_count = self.scratch_themes.len();
+        if c.text.len() >= COMPLEX_LENGTH || theme_count >= COMPLEX_THEMES {
+            // More themes first, then touchpoints, then length.
+            let weight =
+                (theme_count * 200 + self.scratch_touch.len() * 100 + c.text.len().min(3000) / 10)
+                    .min(u16::MAX as usize) as u16;
+            self.complex.offer(
+                COMPLEX_COMMENTS,
+                (0, 0, u16::MAX - weight, quotes::shuffle_key(c), index),
+                index,
+            );
+        }
+    }
+
+    fn merge(&mut self, plan: &Plan, other: Acc) {
+        self.records += other.records;
+        self.blank += other.blank;
+        self.comments += other.comments;
+        self.undated += other.undated;
+        self.themed += other.themed;
+        self.sentiment.merge(&other.sentiment);
+        self.discordant.extend(other.discordant);
+        for (a, b) in self.theme.iter_mut().zip(other.theme) {
+            a.comments += b.comments;
+            a.sentiment.merge(&b.sentiment);
+            for (x, y) in a.tally.counts.iter_mut().zip(b.tally.counts) {
+                *x += y;
+            }
+        }
+        self.previous_comments += other.previous_comments;
+        add_all(&mut self.previous_theme, &other.previous_theme);
+        for (a, b) in self.touch.iter_mut().zip(other.touch) {
+            a.mentions += b.mentions;
+            a.sentiment.merge(&b.sentiment);
+            if let Some((rank, index)) = b.best {
+                keep_best(&mut a.best, rank, index);
+            }
+            if let Some((rank, index)) = b.worst {
+                keep_best(&mut a.worst, rank, index);
+            }
+        }
+        add_all(&mut self.touch_theme, &other.touch_theme);
+        add_all(&mut self.pairs, &other.pairs);
+        for (mine, theirs) in self.groups.iter_mut().zip(other.groups) {
+            for (name, acc) in theirs {
+                match mine.get_mut(&name) {
+                    Some(existing) => {
+                        existing.comments += acc.comments;
+                        add_all(&mut existing.themes, &acc.themes);
+                    }
+                    None => {
+                        mine.insert(name, acc);
+                    }
+                }
+            }
+        }
+        add_all(&mut self.month_comments, &other.month_comments);
+        add_all(&mut self.month_theme, &other.month_theme);
+        add_all(&mut self.month_theme_praise, &other.month_theme_praise);
+        add_all(&mut self.month_theme_complain, &other.month_theme_complain);
+        add_all(&mut self.month_touch_praise, &other.month_touch_praise);
+        add_all(&mut self.month_touch_complain, &other.month_touch_complain);
+        for (mine, theirs) in self.quotes.iter_mut().zip(other.quotes) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(plan.quotes_k, b);
+            }
+        }
+        self.complex.merge(COMPLEX_COMMENTS, other.complex);
+        for (key, r) in other.respondents {
+            self.respondents
+                .entry(key)
+                .and_modify(|mine| {
+                    if r.index < mine.index {
+                        *mine = r;
+                    }
+                })
+                .or_insert(r);
+        }
+    }
+}
+
+impl GroupAcc {
+    fn new(themes: usize) -> GroupAcc {
+        GroupAcc {
+            comments: 0,
+            themes: vec![0; themes],
+        }
+    }
+}
+
+fn add_all(into: &mut [u64], from: &[u64]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        *a += b;
+    }
+}
+
+fn keep_best(slot: &mut Option<(Rank, usize)>, rank: Rank, index: usize) {
+    if slot.is_none_or(|(best, _)| rank < best) {
+        *slot = Some((rank, index));
+    }
+}
+
+/// Respondent tallies by period and month, each respondent counted once.
+struct Tallies {
+    current: ScoreTally,
+    current_respondents: u64,
+    previous: ScoreTally,
+    previous_respondents: u64,
+    months: Vec<ScoreTally>,
+}
+
+fn tallies(acc: &Acc, plan: &Plan) -> Tallies {
+    let mut t = Tallies {
+        current: ScoreTally::default(),
+        current_respondents: 0,
+        previous: ScoreTally::default(),
+        previous_respondents: 0,
+        months: vec![ScoreTally::default(); plan.months],
+    };
+    for r in acc.respondents.values() {
+        if plan.in_current(r.date) {
+            t.current.add(r.score);
+            t.current_respondents += 1;
+        }
+        if plan.in_previous(r.date) {
+            t.previous.add(r.score);
+            t.previous_respondents += 1;
+        }
+        if let Some(m) = plan.month_index(r.date) {
+            t.months[m].add(r.score);
+        }
+    }
+    t
+}
+
+fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) -> ReportData {
+    let registry = &plan.registry;
+    let t = plan.themes();
+    let tallies = tallies(&acc, plan);
+    let headline = Headline {
+        comments: acc.comments,
+        respondents: tallies.current_respondents,
+        records: acc.records,
+        blank_answers: acc.blank,
+        fft_answers: tallies.current.valid(),
+        percent_positive: tallies.current.percent_positive(),
+        percent_negative: tallies.current.percent_negative(),
+        themed_comments: acc.themed,
+        sentiment: acc.sentiment,
+        discordant_comments: acc.discordant.len() as u64,
+        previous: plan.previous.map(|_| PreviousHeadline {
+            comments: acc.previous_comments,
+            respondents: tallies.previous_respondents,
+            percent_positive: tallies.previous.percent_positive(),
+        }),
+    };
+
+    // Themes, most mentioned first.
+    let mut order: Vec<usize> = (0..t)
+        .filter(|&i| acc.theme[i].comments > 0 || acc.previous_theme[i] > 0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        acc.theme[b]
+            .comments
+            .cmp(&acc.theme[a].comments)
+            .then_with(|| registry.themes[a].name.cmp(&registry.themes[b].name))
+            .then_with(|| registry.themes[a].source.cmp(&registry.themes[b].source))
+    });
+    let short_quote =
+        |index: usize| quotes::quote(&comments[index], Some(SHORT_QUOTE_CHARS), vec![]);
+    let themes: Vec<ThemeRow> = order
+        .iter()
+        .map(|&i| {
+            let info = &registry.themes[i];
+            let a = &acc.theme[i];
+            ThemeRow {
+                key: format!("{}:{}", info.source, info.name),
+                name: info.name.clone(),
+                source: info.source,
+                direction: info.direction,
+                description: info.description.clone(),
+                comments: a.comments,
+                percent: percent(a.comments, acc.comments),
+                sentiment: a.sentiment,
+                mean_fft: a.tally.mean_rating(),
+                percent_fft_positive: a.tally.percent_positive(),
+                change: plan.previous.map(|_| {
+                    change(
+                        a.comments,
+                        acc.comments,
+                        acc.previous_theme[i],
+                        acc.previous_comments,
+                    )
+                }),
+                quotes: exemplars(
+                    &acc.quotes[i],
+                    &a.sentiment,
+                    options.quotes_per_theme,
+                    comments,
+                )
+                .into_iter()
+                .map(short_quote)
+                .collect(),
+            }
+        })
+        .collect();
+
+    let touchpoints: Vec<TouchpointRow> = registry
+        .touchpoints
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < registry.journey_len || acc.touch[*i].mentions > 0)
+        .map(|(i, (id, label))| {
+            let a = &acc.touch[i];
+            let row = &acc.touch_theme[i * t..(i + 1) * t];
+            let mut top: Vec<usize> = (0..t).filter(|&j| row[j] > 0).collect();
+            top.sort_by(|&x, &y| {
+                row[y]
+                    .cmp(&row[x])
+                    .then_with(|| registry.themes[x].name.cmp(&registry.themes[y].name))
+            });
+            TouchpointRow {
+                id: id.clone(),
+                name: label.clone(),
+                mentions: a.mentions,
+                percent: percent(a.mentions, acc.comments),
+                sentiment: a.sentiment,
+                top_themes: top
+                    .into_iter()
+                    .take(TOUCHPOINT_THEMES)
+                    .map(|j| NamedCount {
+                        name: registry.themes[j].name.clone(),
+                        count: row[j],
+                    })
+                    .collect(),
+                best_quote: a.best.map(|(_, index)| short_quote(index)),
+                worst_quote: a.worst.map(|(_, index)| short_quote(index)),
+            }
+        })
+        .collect();
+
+    let highlight = |label: SentimentLabel, bucket: usize| -> Vec<Highlight> {
+        let mut ranked: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| acc.theme[i].sentiment.get(label) > 0)
+            .collect();
+        ranked.sort_by(|&a, &b| {
+            let (x, y) = (
+                acc.theme[a].sentiment.get(label),
+                acc.theme[b].sentiment.get(label),
+            );
+            y.cmp(&x)
+                .then_with(|| registry.themes[a].name.cmp(&registry.themes[b].name))
+        });
+        ranked
+            .into_iter()
+            .take(HIGHLIGHTS)
+            .map(|i| {
+                let n = acc.theme[i].sentiment.get(label);
+                Highlight {
+                    theme: registry.themes[i].name.clone(),
+                    source: registry.themes[i].source,
+                    comments: n,
+                    percent: percent(n, acc.comments),
+                    quote: acc.quotes[i][bucket].indices().next().map(short_quote),
+                }
+            })
+            .collect()
+    };
+    let went_well = highlight(SentimentLabel::Positive, POSITIVE);
+    let to_improve = highlight(SentimentLabel::Negative, NEGATIVE);
+
+    let shown: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| acc.theme[i].comments > 0)
+        .collect();
+    let breakdowns = plan
+        .breakdowns
+        .iter()
+        .zip(&acc.groups)
+        .map(|(by, groups)| {
+            let names: Vec<&String> = groups.keys().collect();
+            RawBreakdown {
+                by: by.clone(),
+                groups: names
+                    .iter()
+                    .map(|n| ((*n).clone(), groups[*n].comments))
+                    .collect(),
+                rows: shown
+                    .iter()
+                    .map(|&i| {
+                        (
+                            registry.themes[i].name.clone(),
+                            registry.themes[i].source,
+                            names.iter().map(|n| groups[*n].themes[i]).collect(),
+                        )
+                    })
+                    .collect(),
+            }
+            .finish(options.suppress_below)
+        })
+        .collect();
+
+    let cooccurrence = cooccurrence(&acc, plan, &shown);
+
+    let complex_comments = acc
+        .complex
+        .indices()
+        .map(|index| {
+            let c = &comments[index];
+            let mut names: Vec<String> = c
+                .annotations
+                .iter()
+                .flat_map(|a| a.themes.iter())
+                .filter_map(|t| registry.theme(t.source, &t.name))
+                .map(|i| registry.themes[i].name.clone())
+                .collect();
+            names.dedup();
+            quotes::quote(c, None, names)
+        })
+        .collect();
+
+    let mut discordant_order = acc.discordant.clone();
+    discordant_order.sort_by_key(|&i| (std::cmp::Reverse(comments[i].date), i));
+    let discordant = Discordant {
+        total: acc.discordant.len() as u64,
+        comments: discordant_order
+            .into_iter()
+            .take(DISCORDANT_LISTED)
+            .map(short_quote)
+            .collect(),
+    };
+
+    let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
+    let method = method_notes(plan, options, &headline);
+    let mut change_notes = options.annotations.clone();
+    change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
+
+    ReportData {
+        source: options.source.clone(),
+        scope: Scope {
+            period: plan.period,
+            previous: plan.previous,
+            service: options.service.clone(),
+            undated_comments: acc.undated,
+        },
+        headline,
+        themes,
+        touchpoints,
+        went_well,
+        to_improve,
+        breakdowns,
+        cooccurrence,
+        complex_comments,
+        discordant,
+        spc,
+        change_notes,
+        method,
+    }
+}
+
+/// Up to `k` exemplar comment indices: the dominant sentiment's best, then the other side's best, then
+/// the rest, without repeating a text.
+fn exemplars(
+    buckets: &[TopK; 3],
+    sentiment: &SentimentSplit,
+    k: usize,
+    comments: &[Comment],
+) -> Vec<usize> {
+    let (first, second) = if sentiment.negative > sentiment.positive {
+        (NEGATIVE, POSITIVE)
+    } else {
+        (POSITIVE, NEGATIVE)
+    };
+    let lists: Vec<Vec<usize>> = [first, second, ANY]
+        .iter()
+        .map(|&b| buckets[b].indices().collect())
+        .collect();
+    let mut order = Vec::new();
+    let longest = lists.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for list in &lists {
+            if let Some(&index) = list.get(i) {
+                order.push(index);
+            }
+        }
+    }
+    let mut seen_text = FxHashSet::default();
+    let mut out = Vec::new();
+    for index in order {
+        if out.len() == k {
+            break;
+        }
+        if out.contains(&index) {
+            continue;
+        }
+        if seen_text.insert(quotes::same_text_key(&comments[index].text)) {
+            out.push(index);
+        }
+    }
+    out
+}
+
+fn change(k1: u64, n1: u64, k2: u64, n2: u64) -> Change {
+    let now = percent(k1, n1);
+    let then = percent(k2, n2);
+    let test = stats::compare_proportions(k1, n1, k2, n2);
+    let flag = match (test, now, then) {
+        (Some(test), Some(now), Some(then)) if test.significant() => Some(format!(
+            "{} often than the previous period ({now:.1}% vs {then:.1}% of comments; {}, {})",
+            if now > then { "More" } else { "Less" },
+            format_p(test.p_value),
+            test.method.label()
+        )),
+        _ => None,
+    };
+    Change {
+        previous_comments: k2,
+        previous_total: n2,
+        previous_percent: then,
+        difference_points: now.zip(then).map(|(a, b)| a - b),
+        test,
+        flag,
+    }
+}
+
+/// A p-value as people read it: "p = 0.012", "p < 0.001".
+pub fn format_p(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+fn cooccurrence(acc: &Acc, plan: &Plan, shown: &[usize]) -> Cooccurrence {
+    let t = plan.themes();
+    let registry = &plan.registry;
+    let both = |a: usize, b: usize| {
+        let (x, y) = if a < b { (a, b) } else { (b, a) };
+        if x == y {
+            acc.theme[x].comments
+        } else {
+            acc.pairs[x * t + y]
+        }
+    };
+    let grid: Vec<usize> = shown.iter().copied().take(COOCCURRENCE_THEMES).collect();
+    let mut pairs: Vec<(usize, usize, u64)> = Vec::new();
+    for (n, &a) in shown.iter().enumerate() {
+        for &b in &shown[n + 1..] {
+            let count = both(a, b);
+            if count > 0 {
+                pairs.push((a, b, count));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| {
+        y.2.cmp(&x.2)
+            .then_with(|| registry.themes[x.0].name.cmp(&registry.themes[y.0].name))
+            .then_with(|| registry.themes[x.1].name.cmp(&registry.themes[y.1].name))
+    });
+    let n = acc.comments as f64;
+    Cooccurrence {
+        themes: grid
+            .iter()
+            .map(|&i| registry.themes[i].name.clone())
+            .collect(),
+        counts: grid
+            .iter()
+            .map(|&a| grid.iter().map(|&b| both(a, b)).collect())
+            .collect(),
+        pairs: pairs
+            .into_iter()
+            .take(COOCCURRENCE_PAIRS)
+            .map(|(a, b, count)| {
+                let (ca, cb) = (acc.theme[a].comments, acc.theme[b].comments);
+                ThemePair {
+                    a: registry.themes[a].name.clone(),
+                    b: registry.themes[b].name.clone(),
+                    both: count,
+                    percent_of_a: percent(count, ca),
+                    percent_of_b: percent(count, cb),
+                    lift: (ca > 0 && cb > 0).then(|| count as f64 * n / (ca as f64 * cb as f64)),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// One measure's monthly series.
+struct Series {
+    id: String,
+    title: String,
+    direction: ImprovementDirection,
+    numerators: Vec<u64>,
+    denominators: Vec<u64>,
+}
+
+fn spc_charts(
+    acc: &Acc,
+    plan: &Plan,
+    tallies: &Tallies,
+    themes: &[ThemeRow],
+    order: &[usize],
+    touchpoints: &[TouchpointRow],
+    options: &ReportOptions,
+) -> Vec<SpcChart> {
+    let Some(start) = plan.history_start else {
+        return Vec::new();
+    };
+    let t = plan.themes();
+    let p = plan.touchpoints();
+    let months = plan.months;
+    let mut series = vec![Series {
+        id: "percent-positive".into(),
+        title: "% positive (FFT very good or good)".into(),
+        direction: ImprovementDirection::Increase,
+        numerators: tallies
+            .months
+            .iter()
+            .map(|t| t.count(FftScore::VeryGood) + t.count(FftScore::Good))
+            .collect(),
+        denominators: tallies.months.iter().map(ScoreTally::valid).collect(),
+    }];
+    for (row, &i) in themes
+        .iter()
+        .zip(order)
+        .filter(|(row, _)| row.comments > 0)
+        .take(options.spc_top)
+    {
+        let column = |data: &[u64]| (0..months).map(|m| data[m * t + i]).collect::<Vec<u64>>();
+        let slug = format!("theme-{}-{}", row.source, slug(&row.name));
+        let (title, direction, numerators) = match row.direction {
+            Direction::HigherIsBetter => (
+                format!("% of comments about {}", row.name),
+                ImprovementDirection::Increase,
+                column(&acc.month_theme),
+            ),
+            Direction::LowerIsBetter => (
+                format!("% of comments about {}", row.name),
+                ImprovementDirection::Decrease,
+                column(&acc.month_theme),
+            ),
+            Direction::Neutral if row.sentiment.positive > row.sentiment.negative => (
+                format!("% of comments praising {}", row.name),
+                ImprovementDirection::Increase,
+                column(&acc.month_theme_praise),
+            ),
+            Direction::Neutral => (
+                format!("% of comments complaining about {}", row.name),
+                ImprovementDirection::Decrease,
+                column(&acc.month_theme_complain),
+            ),
+        };
+        series.push(Series {
+            id: slug,
+            title,
+            direction,
+            numerators,
+            denominators: acc.month_comments.clone(),
+        });
+    }
+    let mut busiest: Vec<(usize, &TouchpointRow)> = touchpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.mentions > 0)
+        .collect();
+    busiest.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(&b.0)));
+    for (_, row) in busiest.into_iter().take(options.spc_top) {
+        let Some(&i) = plan.registry.touch_lookup.get(&row.id) else {
+            continue;
+        };
+        let column = |data: &[u64]| (0..months).map(|m| data[m * p + i]).collect::<Vec<u64>>();
+        let praised = row.sentiment.positive > row.sentiment.negative;
+        series.push(Series {
+            id: format!("touchpoint-{}", slug(&row.id)),
+            title: if praised {
+                format!("% of comments praising {}", row.name)
+            } else {
+                format!("% of comments complaining about {}", row.name)
+            },
+            direction: if praised {
+                ImprovementDirection::Increase
+            } else {
+                ImprovementDirection::Decrease
+            },
+            numerators: column(if praised {
+                &acc.month_touch_praise
+            } else {
+                &acc.month_touch_complain
+            }),
+            denominators: acc.month_comments.clone(),
+        });
+    }
+    series
+        .into_iter()
+        .map(|s| {
+            spc_chart(
+                s,
+                start,
+                &options.annotations,
+                options.baseline,
+                options.spc_min_month,
+            )
+        })
+        .collect()
+}
+
+fn spc_chart(
+    s: Series,
+    start: YearMonth,
+    notes: &[ChangeNote],
+    baseline: Option<usize>,
+    min_month: u64,
+) -> SpcChart {
+    let month_at = |m: usize| {
+        let mut month = start;
+        for _ in 0..m {
+            month = month.next();
+        }
+        month
+    };
+    // Months with no denominator have no value and months with a tiny one an unstable value: both are
+    // left out rather than drawn as zero or as a wild swing.
+    let kept: Vec<usize> = (0..s.denominators.len())
+        .filter(|&m| s.denominators[m] > 0 && s.denominators[m] >= min_month)
+        .collect();
+    let sparse_months: Vec<(YearMonth, u64)> = (0..s.denominators.len())
+        .filter(|&m| s.denominators[m] > 0 && s.denominators[m] < min_month)
+        .map(|m| (month_at(m), s.denominators[m]))
+        .collect();
+    let months: Vec<YearMonth> = kept.iter().map(|&m| month_at(m)).collect();
+    let values: Vec<f64> = kept
+        .iter()
+        .map(|&m| 100.0 * s.numerators[m] as f64 / s.denominators[m] as f64)
+        .collect();
+    let mut annotations = Vec::new();
+    let mut rebase_at = Vec::new();
+    let mut sorted_notes: Vec<&ChangeNote> = notes.iter().collect();
+    sorted_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
+    for note in sorted_notes {
+        let month = note.date.year_month();
+        if let Some(at) = months.iter().position(|m| *m >= month) {
+            annotations.push((at, note.clone()));
+            rebase_at.push(at);
+        }
+    }
+    let chart = spc::xmr(&values, &rebase_at, baseline, s.direction);
+    let variation = chart.variation();
+    let mut verdict = variation.describe(s.direction);
+    if variation == spc::Variation::NotEnoughData
+        && values.len() >= MIN_SPC_POINTS
+        && let Some(last) = chart.segments.last()
+    {
+        verdict = format!(
+            "Too few points since {} for new process limits ({} of the {MIN_SPC_POINTS} needed)",
+            month_label(months[last.start]),
+            last.len
+        );
+    }
+    if values.len() < MIN_SPC_POINTS {
+        verdict = format!(
+            "Only {} monthly point{}: at least {MIN_SPC_POINTS} are needed for process limits, so none are drawn",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        );
+    }
+    let signals = signals(&chart, &months);
+    SpcChart {
+        id: s.id,
+        title: s.title,
+        direction: s.direction,
+        months,
+        numerators: kept.iter().map(|&m| s.numerators[m]).collect(),
+        denominators: kept.iter().map(|&m| s.denominators[m]).collect(),
+        chart,
+        variation,
+        verdict,
+        signals,
+        annotations,
+        sparse_months,
+    }
+}
+
+/// Runs of points breaking the same rule, in words: "Mar 2022 – Sep 2022: part of a run of 7 below
+/// the mean (concern)".
+fn signals(chart: &spc::Xmr, months: &[YearMonth]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chart.points.len() {
+        let Some(cause) = chart.points[i].cause else {
+            i += 1;
+            continue;
+        };
+        let mut j = i;
+        while j + 1 < chart.points.len()
+            && chart.points[j + 1].cause == Some(cause)
+            && chart.points[j + 1].segment == chart.points[i].segment
+        {
+            j += 1;
+        }
+        let class = match chart.points[i].class {
+            spc::PointClass::Improvement => "improvement",
+            spc::PointClass::Concern => "concern",
+            _ => "neither improvement nor concern",
+        };
+        let when = if i == j {
+            month_label(months[i])
+        } else {
+            format!("{} – {}", month_label(months[i]), month_label(months[j]))
+        };
+        out.push(format!("{when}: {} ({class})", cause.describe()));
+        i = j + 1;
+    }
+    out
+}
+
+/// A lowercase id made of letters, digits and hyphens.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Vec<String> {
+    let mut notes = vec![
+        "Comments are answers with text. Blank answers and placeholders (\"N/A\", \"Did not answer\") count towards respondents and % positive only.".to_string(),
+        "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it.".to_string(),
+        "Themes come from three sources: codebook (editable term lists), model (trained on labelled comments) and discovered (clusters found in the text). A comment can carry several themes, so theme counts add up to more than the comments.".to_string(),
+        "Sentiment is read from the text. A comment is discordant when its text contradicts its FFT score (a very good score with a complaint, or the reverse).".to_string(),
+        format!(
+            "Breakdowns suppress counts from 1 to {} (shown as \"<{}\") and, where a single small count could be worked out from the published totals, hide one more cell (shown as \"[c]\"); percentages of hidden counts are not shown.",
+            options.suppress_below.saturating_sub(1),
+            options.suppress_below
+        ),
+        format!(
+            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; limits need at least {MIN_SPC_POINTS} points.",
+            options.spc_min_month
+        ),
+        "Quotes are redacted at ingest: names, phone numbers, emails and other identifiers are replaced by markers such as [NAME].".to_string(),
+    ];
+    if let Some(prev) = plan.previous {
+        notes.push(format!(
+            "Changes compare each theme's share of comments with the previous period of equal length ({}), using a two-proportion z-test, or Fisher's exact test when an expected count is below 5, and are flagged at p < 0.05 (two-sided). With many themes about 1 in 20 unchanged themes can be flagged by chance: treat a flag as a prompt to look, not proof.",
+            prev.label()
+        ));
+    }
+    if let Some(n) = options.baseline {
+        notes.push(format!(
+            "Process limits are fixed on the first {n} points of each chart segment."
+        ));
+    }
+    if !options.annotations.is_empty() {
+        notes.push(
+            "Each marked change starts new process limits from the month it falls in.".to_string(),
+        );
+    }
+    if plan.explicit_period {
+        if let Some(p) = plan.period {
+            notes.push(format!(
+                "Only comments dated {} to {} are in the tables.",
+                long_date(p.from),
+                long_date(p.to)
+            ));
+        }
+    } else if headline.comments > 0 {
+        notes
+            .push("No period was given: the tables cover every comment, dated or not.".to_string());
+    }
+    notes
+}

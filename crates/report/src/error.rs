@@ -1,0 +1,66 @@
+//! The one error type of the report stage.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a report or an export.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A report option is out of range or inconsistent.
+    #[error("invalid option {option}: {reason}")]
+    InvalidOption {
+        /// The option as the user wrote it (`--baseline`, `--annotate`…).
+        option: &'static str,
+        /// What is wrong and what to do instead.
+        reason: String,
+    },
+    /// `--by ATTRIBUTE` names an attribute that no comment has.
+    #[error(
+        "no comment has the attribute `{name}` to break down by: use service, month, question{}",
+        if available.is_empty() { String::new() } else { format!(" or one of: {}", available.join(", ")) }
+    )]
+    UnknownAttribute {
+        /// The attribute asked for.
+        name: String,
+        /// The attributes the comments do have, sorted.
+        available: Vec<String>,
+    },
+    /// Reading or writing a file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Writing a CSV file failed.
+    #[error("cannot write CSV {}: {source}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: csv::Error,
+    },
+    /// Writing the Excel workbook failed.
+    #[error("cannot write Excel workbook {}: {source}", path.display())]
+    Xlsx {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// Serialising JSON failed.
+    #[error("cannot write JSON {}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}

@@ -1,0 +1,258 @@
+//! Every comment with its annotations, for analysis elsewhere: JSON lines (one object per comment) or
+//! CSV (one formula-safe row per comment).
+
+use std::io::Write;
+
+use chorus_core::{Comment, Date};
+use serde::Serialize;
+
+use crate::escape;
+
+/// Which comments to export.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// First day (inclusive); comments without a date are left out when set.
+    pub from: Option<Date>,
+    /// Last day (inclusive); comments without a date are left out when set.
+    pub to: Option<Date>,
+    /// Only this service (case-insensitive).
+    pub service: Option<String>,
+}
+
+impl ExportFilter {
+    /// Whether a comment passes.
+    pub fn accepts(&self, comment: &Comment) -> bool {
+        if let Some(service) = &self.service {
+            let matches = comment
+                .service
+                .as_deref()
+                .is_some_and(|s| s.trim().to_lowercase() == service.trim().to_lowercase());
+            if !matches {
+                return false;
+            }
+        }
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
+        match comment.date {
+            None => false,
+            Some(d) => self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t),
+        }
+    }
+}
+
+/// One exported comment, as a JSON object.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportRecord<'a> {
+    /// The comment id.
+    pub id: &'a str,
+    /// The respondent.
+    pub respondent: &'a str,
+    /// The redacted text (empty for a blank answer).
+    pub text: &'a str,
+    /// The respondent left the question blank.
+    pub no_comment: bool,
+    /// The question answered.
+    pub question: &'a str,
+    /// The question's kind (`why`, `what_was_good`, `improve`, `other`).
+    pub question_kind: &'static str,
+    /// `YYYY-MM-DD`, or null.
+    pub date: Option<Date>,
+    /// The service, or null.
+    pub service: Option<&'a str>,
+    /// The organisation, or null.
+    pub organisation: Option<&'a str>,
+    /// The FFT code 1–6, or null when not given.
+    pub score: Option<u8>,
+    /// The FFT answer in words.
+    pub score_label: &'static str,
+    /// Text sentiment, or null before theming.
+    pub sentiment: Option<ExportSentiment>,
+    /// Touchpoints in journey order.
+    pub touchpoints: Vec<ExportTouchpoint<'a>>,
+    /// Themes from every source.
+    pub themes: Vec<ExportTheme<'a>>,
+    /// The discovered cluster, or null.
+    pub discovered_theme: Option<u32>,
+    /// Text and score disagree.
+    pub discordant: bool,
+}
+
+/// Sentiment label and score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportSentiment {
+    /// `positive`, `neutral`, `mixed` or `negative`.
+    pub label: &'static str,
+    /// −1 to 1.
+    pub score: f32,
+}
+
+/// A touchpoint mention.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportTouchpoint<'a> {
+    /// Touchpoint id.
+    pub id: &'a str,
+    /// Sentiment of the mention.
+    pub sentiment: &'static str,
+}
+
+/// A theme assignment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportTheme<'a> {
+    /// Theme name.
+    pub name: &'a str,
+    /// `codebook`, `model` or `discovered`.
+    pub source: &'static str,
+    /// 0–1.
+    pub confidence: f32,
+    /// Sentiment towards the theme.
+    pub sentiment: &'static str,
+}
+
+impl<'a> ExportRecord<'a> {
+    /// The record of one comment.
+    pub fn new(c: &'a Comment) -> ExportRecord<'a> {
+        let a = c.annotations.as_ref();
+        ExportRecord {
+            id: &c.id,
+            respondent: &c.respondent,
+            text: &c.text,
+            no_comment: c.no_comment,
+            question: &c.question,
+            question_kind: c.question_kind().slug(),
+            date: c.date,
+            service: c.service.as_deref(),
+            organisation: c.organisation.as_deref(),
+            score: c.score.code(),
+            score_label: c.score.label(),
+            sentiment: a.map(|a| ExportSentiment {
+                label: a.sentiment.label.as_str(),
+                score: a.sentiment.score,
+            }),
+            touchpoints: a
+                .map(|a| {
+                    a.touchpoints
+                        .iter()
+                        .map(|t| ExportTouchpoint {
+                            id: &t.id,
+                            sentiment: t.sentiment.as_str(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            themes: a
+                .map(|a| {
+                    a.themes
+                        .iter()
+                        .map(|t| ExportTheme {
+                            name: &t.name,
+                            source: t.source.as_str(),
+                            confidence: t.confidence,
+                            sentiment: t.sentiment.as_str(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            discovered_theme: a.and_then(|a| a.discovered_theme),
+            discordant: a.is_some_and(|a| a.discordant),
+        }
+    }
+}
+
+/// Writes one JSON object per line for every comment the filter accepts, in the given order; returns
+/// how many were written. As in the report's JSON, `<`, `>` and `&` are written as unicode escapes.
+pub fn write_jsonl<W: Write>(
+    comments: &[Comment],
+    filter: &ExportFilter,
+    out: &mut W,
+) -> std::io::Result<u64> {
+    let mut n = 0;
+    for c in comments.iter().filter(|c| filter.accepts(c)) {
+        let line = serde_json::to_string(&ExportRecord::new(c))?;
+        out.write_all(crate::json::html_safe(&line).as_bytes())?;
+        out.write_all(b"\n")?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The CSV columns of [`write_csv`].
+pub const CSV_HEADER: [&str; 17] = [
+    "id",
+    "respondent",
+    "question",
+    "question_kind",
+    "date",
+    "service",
+    "organisation",
+    "score",
+    "score_label",
+    "no_comment",
+    "text",
+    "sentiment",
+    "sentiment_score",
+    "touchpoints",
+    "themes",
+    "discovered_theme",
+    "discordant",
+];
+
+/// Writes one CSV row per accepted comment (UTF-8 with a byte-order mark). Lists are joined with `; `
+/// (`waiting:negative`, `Staff attitude (codebook, 1.00)`); every text cell is neutralised against
+/// formula injection. Returns how many rows were written.
+pub fn write_csv<W: Write>(
+    comments: &[Comment],
+    filter: &ExportFilter,
+    out: &mut W,
+) -> Result<u64, csv::Error> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_HEADER)?;
+    let mut n = 0;
+    for c in comments.iter().filter(|c| filter.accepts(c)) {
+        let r = ExportRecord::new(c);
+        let text = |s: &str| escape::spreadsheet(s).into_owned();
+        let touchpoints = r
+            .touchpoints
+            .iter()
+            .map(|t| format!("{}:{}", t.id, t.sentiment))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let themes = r
+            .themes
+            .iter()
+            .map(|t| format!("{} ({}, {:.2})", t.name, t.source, t.confidence))
+            .collect::<Vec<_>>()
+            .join("; ");
+        writer.write_record([
+            text(r.id),
+            text(r.respondent),
+            text(r.question),
+            r.question_kind.to_string(),
+            r.date.map(|d| d.to_string()).unwrap_or_default(),
+            text(r.service.unwrap_or("")),
+            text(r.organisation.unwrap_or("")),
+            r.score.map(|s| s.to_string()).unwrap_or_default(),
+            r.score_label.to_string(),
+            r.no_comment.to_string(),
+            text(r.text),
+            r.sentiment
+                .as_ref()
+                .map(|s| s.label.to_string())
+                .unwrap_or_default(),
+            r.sentiment
+                .as_ref()
+                .map(|s| format!("{:.3}", s.score))
+                .unwrap_or_default(),
+            text(&touchpoints),
+            text(&themes),
+            r.discovered_theme
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            r.discordant.to_string(),
+        ])?;
+        n += 1;
+    }
+    writer.flush()?;
+    Ok(n)
+}

@@ -1,0 +1,349 @@
+//! Touchpoints and codebook themes: what each comment is matched to, and what `codebook check` says about
+//! an edited codebook.
+
+use std::path::Path;
+
+use chorus_core::{Comment, FftScore, SentimentLabel, SourceRef};
+use chorus_themes::codebook::{self, BUILTIN_THEMES, BUILTIN_TOUCHPOINTS};
+use chorus_themes::{Codebook, CommentAnalyser, Severity, ThemeConfig};
+
+fn comment(text: &str, question: &str) -> Comment {
+    Comment {
+        id: "1".into(),
+        respondent: "1".into(),
+        question: question.into(),
+        text: text.into(),
+        no_comment: false,
+        date: None,
+        score: FftScore::VeryGood,
+        service: None,
+        organisation: None,
+        attributes: Default::default(),
+        source: SourceRef::default(),
+        annotations: None,
+    }
+}
+
+/// Asserts the touchpoint ids (in journey order) found in each text.
+fn check_touchpoints(cases: &[(&str, &[&str])]) {
+    let mut analyser = CommentAnalyser::builtin();
+    let mut failures = Vec::new();
+    for &(text, expected) in cases {
+        let a = analyser.annotate(&comment(text, "FFT Why?")).expect("text");
+        let got: Vec<&str> = a.touchpoints.iter().map(|t| t.id.as_str()).collect();
+        if got != expected {
+            failures.push(format!("{text:?}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Asserts the codebook theme labels found in each text.
+fn check_themes(cases: &[(&str, &[&str])]) {
+    let mut analyser = CommentAnalyser::builtin();
+    let mut failures = Vec::new();
+    for &(text, expected) in cases {
+        let a = analyser.annotate(&comment(text, "FFT Why?")).expect("text");
+        let got: Vec<&str> = a.themes.iter().map(|t| t.name.as_str()).collect();
+        if got != expected {
+            failures.push(format!("{text:?}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn touchpoints_by_stem_and_phrase() {
+    check_touchpoints(&[
+        (
+            "Could not get an appointment for weeks",
+            &["access", "waiting"],
+        ),
+        ("Phoned three times and nobody called back", &["access"]),
+        ("Parking was a nightmare", &["travel"]),
+        ("The receptionist was lovely when we arrived", &["arrival"]),
+        ("Waited 5 hours in A&E", &["waiting"]),
+        (
+            "Blood tests and an x ray, then the diagnosis",
+            &["assessment"],
+        ),
+        ("The physio sessions helped my pain", &["treatment"]),
+        (
+            "Everything was explained clearly and they listened",
+            &["information"],
+        ),
+        (
+            "My tablets were late from pharmacy",
+            &["waiting", "medication"],
+        ),
+        ("The ward was spotless and the food was hot", &["stay"]),
+        (
+            "Sent home without a follow up appointment",
+            &["access", "discharge"],
+        ),
+        ("Kind staff", &[]),
+    ]);
+}
+
+#[test]
+fn negation_does_not_remove_a_touchpoint() {
+    check_touchpoints(&[
+        ("No parking anywhere", &["travel"]),
+        ("Never told what was happening", &["information"]),
+        ("Didn't have to wait", &["waiting"]),
+    ]);
+}
+
+#[test]
+fn exclusions_cancel_what_they_cover() {
+    check_touchpoints(&[
+        // "waiting room" is the place, not the wait.
+        ("The waiting room was dirty", &["arrival", "stay"]),
+        // The wait is still there outside the exclusion.
+        (
+            "Waited 2 hours in the waiting room",
+            &["arrival", "waiting"],
+        ),
+        // "can't wait to" is eagerness.
+        ("Can't wait to go home", &["discharge"]),
+        // "care home" is onward care, not treatment.
+        ("Discharged to a care home", &["discharge"]),
+        ("The care was excellent", &["treatment"]),
+    ]);
+}
+
+#[test]
+fn touchpoints_carry_their_own_sentiment() {
+    let mut analyser = CommentAnalyser::builtin();
+    let a = analyser
+        .annotate(&comment(
+            "The nurses were lovely and the treatment was excellent but parking was awful",
+            "FFT Why?",
+        ))
+        .expect("text");
+    let feeling = |id: &str| {
+        a.touchpoints
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.sentiment)
+    };
+    assert_eq!(
+        feeling("treatment"),
+        Some(SentimentLabel::Positive),
+        "{a:?}"
+    );
+    assert_eq!(feeling("travel"), Some(SentimentLabel::Negative), "{a:?}");
+}
+
+#[test]
+fn themes_match_with_context_and_exclusions() {
+    check_themes(&[
+        ("The staff were lovely", &["Staff attitude"]),
+        // "lovely" counts for staff attitude only beside a word for staff.
+        ("The weather was lovely", &[]),
+        ("Rude receptionist", &["Staff attitude"]),
+        (
+            "Waited ages for a bed",
+            &["Waiting times", "Environment and facilities"],
+        ),
+        (
+            "Food was cold and the toilets were filthy",
+            &[
+                "Cleanliness",
+                "Food and drink",
+                "Environment and facilities",
+            ],
+        ),
+        ("No parking spaces", &["Parking and transport"]),
+        (
+            "Not enough staff on the ward, they were run off their feet",
+            &["Staffing levels", "Environment and facilities"],
+        ),
+        ("Thank you so much", &["Thanks and gratitude"]),
+        ("Thanks for nothing", &[]),
+        (
+            "Always a different doctor, I had to repeat my story",
+            &["Continuity of care"],
+        ),
+        (
+            "Pain relief took hours",
+            &["Waiting times", "Pain management"],
+        ),
+    ]);
+}
+
+#[test]
+fn codebook_themes_are_certain_and_felt_from_their_clauses() {
+    let mut analyser = CommentAnalyser::builtin();
+    let a = analyser
+        .annotate(&comment(
+            "Food was cold. Thank you to the lovely nurses",
+            "FFT Why?",
+        ))
+        .expect("text");
+    for theme in &a.themes {
+        assert_eq!(theme.confidence, 1.0);
+    }
+    let food = a
+        .themes
+        .iter()
+        .find(|t| t.name == "Food and drink")
+        .expect("food");
+    assert_eq!(food.sentiment, SentimentLabel::Negative);
+    let thanks = a
+        .themes
+        .iter()
+        .find(|t| t.name == "Thanks and gratitude")
+        .expect("thanks");
+    assert_eq!(thanks.sentiment, SentimentLabel::Positive);
+}
+
+#[test]
+fn a_custom_codebook_replaces_the_default() {
+    let text = r#"
+name = "our themes"
+[[entry]]
+id = "hearing-loop"
+label = "Hearing loop"
+direction = "lower_is_better"
+terms = ["loop"]
+phrases = ["hearing aid"]
+exclude = ["loop the loop"]
+"#;
+    let themes = Codebook::parse(text, Path::new("ours.toml")).expect("parses");
+    let config = ThemeConfig {
+        themes,
+        ..ThemeConfig::default()
+    };
+    let mut analyser = CommentAnalyser::new(&config).expect("compiles");
+    let a = analyser
+        .annotate(&comment("No hearing loop at reception", "FFT Why?"))
+        .expect("text");
+    let names: Vec<&str> = a.themes.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Hearing loop"]);
+    let a = analyser
+        .annotate(&comment("Loop the loop", "FFT Why?"))
+        .expect("text");
+    assert!(a.themes.is_empty());
+}
+
+/// (severity, line, a word of the message) of each finding.
+fn check(text: &str, expected: &[(Severity, usize, &str)]) {
+    let report = codebook::check(text, Path::new("edited.toml"));
+    let got: Vec<(Severity, usize, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.severity, f.line, f.message.clone()))
+        .collect();
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for ((severity, line, message), (want_severity, want_line, word)) in got.iter().zip(expected) {
+        assert_eq!((severity, line), (want_severity, want_line), "{message}");
+        assert!(
+            message.contains(word),
+            "{message:?} should mention {word:?}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_bad_toml_with_its_line() {
+    check(
+        "[[entry]]\nid = \"a\"\nlabel = \"A\"\nterms = [\"wait\"\n",
+        &[(Severity::Error, 4, "")],
+    );
+    check(
+        "[[entry]]\nid = \"a\"\nlabel = \"A\"\nterm = [\"wait\"]\n",
+        &[(Severity::Error, 4, "term")],
+    );
+    check(
+        "[[entry]]\nid = \"a\"\nlabel = \"A\"\ndirection = \"up\"\nterms = [\"x\"]\n",
+        &[(Severity::Error, 4, "up")],
+    );
+}
+
+#[test]
+fn check_reports_duplicates_empty_entries_and_stop_words() {
+    let text = r#"[[entry]]
+id = "waiting"
+label = "Waiting"
+terms = ["wait", "the"]
+
+[[entry]]
+id = "waiting"
+label = "Waiting again"
+terms = ["queue"]
+
+[[entry]]
+id = "Empty Entry"
+label = "Nothing here"
+terms = []
+"#;
+    check(
+        text,
+        &[
+            (Severity::Warning, 4, "stop words"),
+            (
+                Severity::Error,
+                7,
+                "duplicate id `waiting` (first at line 2)",
+            ),
+            (Severity::Error, 12, "never match"),
+            (Severity::Error, 12, "lower-case"),
+        ],
+    );
+}
+
+#[test]
+fn check_reports_overlaps_multiword_terms_and_self_cancelling_exclusions() {
+    let text = r#"[[entry]]
+id = "access"
+label = "Access"
+terms = ["appointment", "car park"]
+
+[[entry]]
+id = "waiting"
+label = "Waiting"
+terms = ["appointments", "queue"]
+exclude = ["queues"]
+"#;
+    check(
+        text,
+        &[
+            (Severity::Warning, 4, "several words"),
+            (Severity::Warning, 9, "also in `access`"),
+            (Severity::Warning, 10, "cancels"),
+        ],
+    );
+}
+
+#[test]
+fn builtin_codebooks_check_clean_and_cover_the_journey() {
+    for text in [BUILTIN_TOUCHPOINTS, BUILTIN_THEMES] {
+        let report = codebook::check(text, Path::new("builtin.toml"));
+        assert_eq!(
+            report.findings,
+            [],
+            "the shipped codebooks have no findings"
+        );
+    }
+    let themes = Codebook::builtin_themes();
+    assert!(themes.entries.len() >= 15);
+    for entry in &themes.entries {
+        assert!(!entry.description.is_empty(), "{}", entry.id);
+    }
+}
+
+#[test]
+fn load_refuses_a_codebook_with_errors() {
+    let dir = std::env::temp_dir().join(format!("chorus-themes-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[[entry]]\nid = \"a\"\nlabel = \"A\"\n").expect("write");
+    let error = Codebook::load(&path).expect_err("no terms");
+    let message = error.to_string();
+    assert!(
+        message.contains("never match") && message.contains("codebook check"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,289 @@
+//! End-to-end tests of the ingest stage: `chorus ingest` on the sample export, on the real corpora, on
+//! bad inputs next to good ones, and with each of its flags, checked through its summary and the store.
+
+use std::path::Path;
+
+use chorus_index::Store;
+use serde_json::Value;
+
+use crate::support::{chorus, chorus_ok, sample_corpus, shared_corpus, temp_dir, write_file};
+
+/// Runs `chorus ingest ... --json` and returns the parsed summary, asserting success.
+fn ingest_json(store: &Path, args: &[&str]) -> Value {
+    let mut all: Vec<String> = vec!["ingest".into()];
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    all.extend([
+        "--store".into(),
+        store.display().to_string(),
+        "--json".into(),
+    ]);
+    let stdout = chorus_ok(&all);
+    serde_json::from_str(&stdout).expect("the summary is JSON")
+}
+
+fn totals(summary: &Value, key: &str) -> u64 {
+    summary["totals"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no total {key} in {summary}"))
+}
+
+#[test]
+fn the_sample_export_ingests_once_and_a_second_run_stores_nothing() {
+    let dir = temp_dir();
+    let store = dir.path().join("store");
+    let sample = sample_corpus();
+    let sample = sample.to_str().expect("a UTF-8 path");
+
+    let first = ingest_json(&store, &[sample]);
+    assert_eq!(totals(&first, "records"), 2424);
+    assert_eq!(totals(&first, "stored"), 2416);
+    assert_eq!(totals(&first, "duplicates"), 8);
+    assert_eq!(totals(&first, "quarantined"), 0);
+    assert_eq!(totals(&first, "stored_no_comment"), 677);
+    let file = &first["files"][0];
+    assert_eq!(file["encoding"], "UTF-8");
+    assert_eq!(file["delimiter"], "comma");
+    assert_eq!(file["redactions"]["nhs_number"], 2);
+    assert_eq!(file["redactions"]["name"], 3);
+    assert_eq!(
+        Store::open(&store).expect("the store opens").len(),
+        2416,
+        "the store holds what the summary says"
+    );
+
+    let second = ingest_json(&store, &[sample]);
+    assert_eq!(totals(&second, "stored"), 0);
+    assert_eq!(totals(&second, "duplicates"), 2424);
+    assert_eq!(Store::open(&store).expect("the store opens").len(), 2416);
+
+    let stored = Store::open(&store)
+        .expect("the store opens")
+        .comments()
+        .expect("the comments read back");
+    let all_text: String = stored.iter().map(|c| c.text.as_str()).collect();
+    for secret in ["Dr Patel", "nurse Kelly", "07700 900482", "943 476 5919"] {
+        assert!(!all_text.contains(secret), "{secret} reached the store");
+    }
+}
+
+#[test]
+fn the_human_summary_says_how_each_file_was_read() {
+    let dir = temp_dir();
+    let csv = write_file(
+        dir.path(),
+        "export.csv",
+        "Comment ID;Date;FFT score;Comments;Age band\n1;03/04/2022;1;Lovely staff;65-74\n2;31/02/2022;9;N/A;\n",
+    );
+    let stdout = chorus_ok([
+        "ingest".as_ref(),
+        csv.as_os_str(),
+        "--store".as_ref(),
+        dir.path().join("store").as_os_str(),
+    ]);
+    for expected in [
+        "read as: delimited text, encoding UTF-8, semicolon-separated",
+        "columns: id = \"Comment ID\"; text = \"Comments\"; date = \"Date\"; score = \"FFT score\"",
+        "attributes: Age band",
+        "rows 2; records 2: stored 2 (of which no comment 1), duplicates 0, quarantined 0",
+        "scores: not given 1 (1 not on the FFT scale, e.g. `9`)",
+        "dates: read 1, unreadable 1 (stored undated)",
+        "line 3, column \"Date\": `31/02/2022`: no such day",
+        "total: 1 file (0 failed), 2 rows, 2 records: 2 stored (1 no comment), 0 duplicates, 0 quarantined",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_file_fails_alone_with_advice_and_a_nonzero_status() {
+    let dir = temp_dir();
+    let good = write_file(dir.path(), "good.csv", "id,comment\n1,Kind staff\n");
+    let no_text = write_file(dir.path(), "scores.csv", "id,score\n1,2\n");
+    let missing = dir.path().join("missing.csv");
+    let store = dir.path().join("store");
+    let output = chorus([
+        "ingest".as_ref(),
+        no_text.as_os_str(),
+        missing.as_os_str(),
+        good.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "no free-text column found in {}: pass --map text=COLUMN; columns are: `id`, `score`",
+            no_text.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing.csv"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("total: 3 files (2 failed)"), "{stdout}");
+    assert_eq!(Store::open(&store).expect("the store opens").len(), 1);
+}
+
+#[test]
+fn quarantined_records_go_to_a_file_in_the_store_that_the_summary_names() {
+    let dir = temp_dir();
+    let csv = write_file(
+        dir.path(),
+        "a.csv",
+        "id,comment\n1,fine\n2,an, unquoted comma\n3,also fine\n",
+    );
+    let store = dir.path().join("store");
+    let summary = ingest_json(&store, &[csv.to_str().expect("a UTF-8 path")]);
+    assert_eq!(totals(&summary, "quarantined"), 1);
+    assert_eq!(totals(&summary, "stored"), 2);
+    let path = summary["quarantine_file"]
+        .as_str()
+        .expect("a quarantine file");
+    assert!(Path::new(path).starts_with(&store), "{path}");
+    let mut reader = csv::Reader::from_path(path).expect("the quarantine is CSV");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(&rows[0][1], "3");
+    assert!(rows[0][3].starts_with("ragged row"), "{:?}", rows[0]);
+    assert_eq!(&rows[0][4], "2,an, unquoted comma");
+}
+
+#[test]
+fn map_names_and_date_order_flags_change_what_is_stored() {
+    let dir = temp_dir();
+    let csv = write_file(
+        dir.path(),
+        "a.csv",
+        "Ref,Notes,When,Patient name\nA1,Thanks to kelly on ward 3,12/25/2021,Jo Bloggs\n",
+    );
+    let names = write_file(dir.path(), "names.txt", "# staff\nKelly\n");
+    let store = dir.path().join("store");
+    let summary = ingest_json(
+        &store,
+        &[
+            csv.to_str().expect("a UTF-8 path"),
+            "--map",
+            "id=Ref",
+            "--map",
+            "text=Notes",
+            "--map",
+            "date=When",
+            "--map",
+            "ignore=Patient name",
+            "--names",
+            names.to_str().expect("a UTF-8 path"),
+            "--date-order",
+            "mdy",
+            "--source-name",
+            "December export",
+        ],
+    );
+    assert_eq!(summary["files"][0]["redactions"]["name"], 1);
+    let comments = Store::open(&store)
+        .expect("the store opens")
+        .comments()
+        .expect("the comments read back");
+    let c = &comments[0];
+    assert_eq!(c.id, "A1");
+    assert_eq!(c.text, "Thanks to [NAME] on ward 3");
+    assert_eq!(c.date.map(|d| d.to_string()).as_deref(), Some("2021-12-25"));
+    assert!(c.attributes.is_empty(), "{:?}", c.attributes);
+    assert_eq!(c.source.name, "December export");
+
+    let output = chorus([
+        "ingest".as_ref(),
+        csv.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+        "--map".as_ref(),
+        "colour=Notes".as_ref(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown role `colour`"), "{stderr}");
+}
+
+#[test]
+fn utf16_text_json_lines_and_story_folders_through_the_command() {
+    let dir = temp_dir();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "id\tcomment\n1\t£5 parking – “awful”\n".encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let tsv = write_file(dir.path(), "unicode.txt", utf16);
+    let jsonl = write_file(
+        dir.path(),
+        "a.jsonl",
+        "{\"id\": \"j1\", \"comment\": \"Quick and kind\"}\n",
+    );
+    let stories = dir.path().join("stories");
+    std::fs::create_dir(&stories).expect("a folder");
+    write_file(&stories, "one.txt", "The nurse sat with my mum all night.");
+    let store = dir.path().join("store");
+    let summary = ingest_json(
+        &store,
+        &[
+            tsv.to_str().expect("a UTF-8 path"),
+            jsonl.to_str().expect("a UTF-8 path"),
+            stories.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(totals(&summary, "stored"), 3);
+    let formats: Vec<&str> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["format"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(formats, ["delimited", "json-lines", "story-folder"]);
+    assert_eq!(summary["files"][0]["encoding"], "UTF-16LE");
+    let texts: Vec<String> = Store::open(&store)
+        .expect("the store opens")
+        .comments()
+        .expect("the comments read back")
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "£5 parking – “awful”",
+            "Quick and kind",
+            "The nurse sat with my mum all night."
+        ]
+    );
+}
+
+#[test]
+fn the_real_corpora_ingest_with_no_flags_and_reconcile() {
+    let dir = temp_dir();
+    let names = [
+        "fft-v6-dev.csv",
+        "phase1-text-data.csv",
+        "care-opinion-stories.csv",
+    ];
+    let paths: Vec<String> = names
+        .iter()
+        .filter_map(|name| shared_corpus(name))
+        .map(|p| p.display().to_string())
+        .collect();
+    if paths.is_empty() {
+        return;
+    }
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let summary = ingest_json(&dir.path().join("store"), &args);
+    assert_eq!(totals(&summary, "failed_files"), 0);
+    for file in summary["files"].as_array().expect("files") {
+        let n = |key: &str| file[key].as_u64().unwrap_or(u64::MAX);
+        assert_eq!(
+            n("records"),
+            n("stored") + n("duplicates") + n("quarantined"),
+            "{} does not reconcile",
+            file["path"]
+        );
+        assert!(n("stored") > 1000, "{}", file["path"]);
+        assert_eq!(n("quarantined"), 0, "{}", file["path"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `chorus` command: each module drives one stage through the binary, as a user
+//! would, against the repo's sample corpus and (when present) the real corpora in `../shared/corpora`.
+
+mod support;
+
+mod ingest;
+mod report;
+mod search;
+mod themes;

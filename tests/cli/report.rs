@@ -1,0 +1,477 @@
+//! End-to-end tests of the report stage: `chorus report` in every format and `chorus export`, on stores
+//! built from synthetic annotated comments and hostile ones, and the HTML pack in a real headless
+//! browser when one is installed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chorus_core::{Comment, ThemeCatalog};
+use chorus_index::Store;
+
+use crate::support::{chorus, chorus_ok, temp_dir};
+
+/// A store holding `comments` with their annotations and `catalog`, as ingest and theming leave it.
+fn themed_store(dir: &Path, comments: &[Comment], catalog: &ThemeCatalog) -> PathBuf {
+    let path = dir.join("store");
+    let store = Store::create_or_open(&path).expect("a new store");
+    let mut writer = store.writer().expect("a writer");
+    for c in comments {
+        writer.add(c).expect("the comment is added");
+    }
+    writer.commit().expect("the comments are committed");
+    let stored = store.comments().expect("the comments read back");
+    let annotated: Vec<Comment> = stored
+        .into_iter()
+        .zip(comments)
+        .map(|(mut s, c)| {
+            s.annotations = c.annotations.clone();
+            s
+        })
+        .collect();
+    store
+        .replace_annotations(&annotated, catalog)
+        .expect("the annotations are stored");
+    path
+}
+
+fn synthetic_store(dir: &Path, n: usize) -> PathBuf {
+    themed_store(
+        dir,
+        &chorus_report::synthetic::comments(n, 5),
+        &chorus_report::synthetic::catalog(),
+    )
+}
+
+fn hostile_store(dir: &Path) -> PathBuf {
+    let mut comments = chorus_report::synthetic::comments(400, 9);
+    let hostile = [
+        "<script>alert('pwned')</script> Waited four hours",
+        "=HYPERLINK(\"http://evil.example/x\",\"Click for results\")",
+        "@SUM(1+1) | pipe | <img src=x onerror=alert(1)>",
+    ];
+    for (i, c) in comments
+        .iter_mut()
+        .filter(|c| !c.no_comment)
+        .take(90)
+        .enumerate()
+    {
+        c.text = hostile[i % hostile.len()].to_string();
+        if i % 2 == 0 {
+            c.service = Some("=cmd|' /C calc'!A0".into());
+        }
+    }
+    themed_store(dir, &comments, &chorus_report::synthetic::catalog())
+}
+
+fn s(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[test]
+fn every_format_is_written_from_a_store() {
+    let dir = temp_dir();
+    let store = synthetic_store(dir.path(), 3000);
+    for (format, name) in [
+        ("html", "pack.html"),
+        ("md", "report.md"),
+        ("json", "report.json"),
+        ("xlsx", "report.xlsx"),
+        ("csv", "tables"),
+    ] {
+        let out = dir.path().join(name);
+        let stdout = chorus_ok([
+            "report",
+            "--store",
+            &s(&store),
+            "--format",
+            format,
+            "-o",
+            &s(&out),
+            "--from",
+            "2022-07-01",
+            "--compare-previous",
+            "--by",
+            "service,month,question,age band",
+            "--annotate",
+            "2022-01-01=New discharge lounge",
+        ]);
+        assert!(stdout.contains("SPC charts"), "{stdout}");
+        assert!(out.exists(), "{name} written");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["scope"]["period"]["from"], "2022-07-01");
+    assert_eq!(json["scope"]["previous"]["to"], "2022-06-30");
+    assert_eq!(json["breakdowns"].as_array().unwrap().len(), 4);
+    assert!(json["source"].as_str().unwrap().starts_with("store "));
+    let tables: Vec<String> = std::fs::read_dir(dir.path().join("tables"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "themes.csv",
+        "touchpoints.csv",
+        "breakdown-age-band.csv",
+        "spc-points.csv",
+        "cooccurrence.csv",
+        "discordant.csv",
+    ] {
+        assert!(
+            tables.contains(&expected.to_string()),
+            "{expected} in {tables:?}"
+        );
+    }
+    // The format is guessed from the extension.
+    let guessed = dir.path().join("guessed.md");
+    chorus_ok(["report", "--store", &s(&store), "-o", &s(&guessed)]);
+    assert!(
+        std::fs::read_to_string(guessed)
+            .unwrap()
+            .starts_with("# Patient experience report")
+    );
+}
+
+#[test]
+fn report_refuses_what_it_cannot_do_with_a_reason() {
+    let dir = temp_dir();
+    let store = synthetic_store(dir.path(), 300);
+    let out = dir.path().join("x.pdf");
+    let failed = chorus(["report", "--store", &s(&store), "-o", &s(&out)]);
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("--format"));
+
+    let failed = chorus([
+        "report",
+        "--store",
+        &s(&store),
+        "-o",
+        &s(&dir.path().join("x.html")),
+        "--by",
+        "shoe size",
+    ]);
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("`shoe size`") && stderr.contains("Age band"),
+        "{stderr}"
+    );
+
+    let failed = chorus([
+        "report",
+        "--store",
+        &s(&store),
+        "-o",
+        &s(&dir.path().join("x.html")),
+        "--baseline",
+        "5",
+    ]);
+    assert_eq!(failed.status.code(), Some(2));
+
+    // A store that was never themed.
+    let bare = dir.path().join("bare");
+    let store = Store::create_or_open(&bare).unwrap();
+    let mut writer = store.writer().unwrap();
+    writer
+        .add(&chorus_report::synthetic::comments(1, 1)[0])
+        .unwrap();
+    writer.commit().unwrap();
+    let page = dir.path().join("bare.html");
+    let failed = chorus(["report", "--store", &s(&bare), "-o", &s(&page)]);
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("run `chorus themes --store"), "{stderr}");
+    assert!(!page.exists());
+}
+
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[test]
+fn hostile_comments_are_inert_in_every_format() {
+    let dir = temp_dir();
+    let store = hostile_store(dir.path());
+    let run = |format: &str, name: &str| {
+        let out = dir.path().join(name);
+        chorus_ok([
+            "report",
+            "--store",
+            &s(&store),
+            "--format",
+            format,
+            "-o",
+            &s(&out),
+        ]);
+        out
+    };
+    let page = std::fs::read_to_string(run("html", "pack.html")).unwrap();
+    assert!(!page.contains("<script") && !page.contains("<img"));
+    assert!(page.contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"));
+
+    let md = std::fs::read_to_string(run("md", "r.md")).unwrap();
+    assert!(md.match_indices('<').all(|(i, _)| &md[i - 1..i] == "\\"));
+
+    let json = std::fs::read_to_string(run("json", "r.json")).unwrap();
+    assert!(!json.contains('<'));
+    serde_json::from_str::<serde_json::Value>(&json).unwrap();
+
+    let csv_dir = run("csv", "tables");
+    let mut quoted = false;
+    for entry in std::fs::read_dir(csv_dir).unwrap() {
+        let mut reader = csv::Reader::from_path(entry.unwrap().path()).unwrap();
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                if cell.parse::<f64>().is_err() {
+                    assert!(!formula_like(cell), "{cell:?}");
+                }
+                quoted |= cell.starts_with("'=HYPERLINK(") || cell.starts_with("'=cmd");
+            }
+        }
+    }
+    assert!(quoted);
+    // The workbook is checked cell by cell in the library's tests; here it must open as a zip.
+    let xlsx = std::fs::read(run("xlsx", "r.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+
+    // Exports: JSON lines keep the text exactly; CSV neutralises it.
+    let jsonl = dir.path().join("all.jsonl");
+    let stdout = chorus_ok(["export", "--store", &s(&store), "-o", &s(&jsonl)]);
+    assert!(
+        stdout.starts_with("exported 400 of 400 comments"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    for field in [
+        "id",
+        "text",
+        "question",
+        "date",
+        "service",
+        "score",
+        "sentiment",
+        "touchpoints",
+        "themes",
+        "discovered_theme",
+        "discordant",
+    ] {
+        assert!(first.get(field).is_some(), "{field} in {first}");
+    }
+    assert!(
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .any(|v| v["text"] == "<script>alert('pwned')</script> Waited four hours")
+    );
+    let csv_out = dir.path().join("all.csv");
+    chorus_ok([
+        "export",
+        "--store",
+        &s(&store),
+        "--format",
+        "csv",
+        "-o",
+        &s(&csv_out),
+        "--service",
+        "=cmd|' /C calc'!A0",
+    ]);
+    let bytes = std::fs::read(&csv_out).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(&record[5], "'=cmd|' /C calc'!A0");
+        rows += 1;
+    }
+    assert_eq!(rows, 45);
+}
+
+/// Headless Chromium, if installed: `chromium`, or `$CHORUS_CHROMIUM`.
+fn chromium() -> Option<String> {
+    let program = std::env::var("CHORUS_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    match Command::new(&program).arg("--version").output() {
+        Ok(out) if out.status.success() => Some(program),
+        _ => {
+            eprintln!(
+                "skipping: headless Chromium is not installed (apt-get install chromium, or set CHORUS_CHROMIUM)"
+            );
+            None
+        }
+    }
+}
+
+fn headless(program: &str, profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
+    Command::new(program)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs")
+}
+
+#[test]
+fn the_pack_renders_offline_in_a_real_browser() {
+    let Some(program) = chromium() else { return };
+    let dir = temp_dir();
+    let store = synthetic_store(dir.path(), 3000);
+    let page = dir.path().join("pack.html");
+    chorus_ok([
+        "report",
+        "--store",
+        &s(&store),
+        "-o",
+        &s(&page),
+        "--from",
+        "2022-07-01",
+        "--compare-previous",
+    ]);
+
+    let shot = dir.path().join("pack.png");
+    let out = headless(
+        &program,
+        &dir.path().join("profile-1"),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1240,1754",
+        ],
+        &page,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let png = std::fs::read(&shot).expect("a screenshot was written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        png.len() > 50_000,
+        "the screenshot has content ({} bytes)",
+        png.len()
+    );
+    for bad in ["CONSOLE", "Refused to", "net::ERR", "Uncaught"] {
+        assert!(!log.contains(bad), "{bad} in the browser log:\n{log}");
+    }
+
+    // The DOM as the browser built it: nothing outside the file, the charts and tables all there.
+    let dom = headless(
+        &program,
+        &dir.path().join("profile-2"),
+        &["--dump-dom"],
+        &page,
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("What people told us"));
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "url(http",
+        "@import",
+    ] {
+        assert!(!dom.contains(external), "{external} in the pack");
+    }
+    assert!(!dom.contains("<script"));
+    for svg in [
+        "themes-chart",
+        "journey-chart",
+        "spc-chart",
+        "heatmap-chart",
+    ] {
+        assert!(dom.contains(svg), "{svg} drawn");
+    }
+}
+
+/// Ingests `file` into a new store and themes it, as a user would.
+fn ingest_and_theme(dir: &Path, file: &Path) -> PathBuf {
+    let store = dir.join("store");
+    chorus_ok(["ingest", "--store", &s(&store), &s(file)]);
+    chorus_ok(["themes", "--store", &s(&store)]);
+    store
+}
+
+/// Every format from a store made by `chorus ingest` and `chorus themes`, with the report's counts
+/// checked against `chorus export` (a different path through the same comments).
+fn check_end_to_end(dir: &Path, store: &Path) {
+    for (format, name) in [
+        ("html", "pack.html"),
+        ("md", "report.md"),
+        ("json", "report.json"),
+        ("xlsx", "report.xlsx"),
+        ("csv", "tables"),
+    ] {
+        chorus_ok([
+            "report",
+            "--store",
+            &s(store),
+            "--format",
+            format,
+            "-o",
+            &s(&dir.join(name)),
+            "--by",
+            "service,month,question",
+        ]);
+    }
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("report.json")).expect("the JSON report is written"),
+    )
+    .expect("the JSON report parses");
+    let export = dir.join("all.jsonl");
+    chorus_ok(["export", "--store", &s(store), "-o", &s(&export)]);
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&export)
+        .expect("the export is written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let texts: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["no_comment"] == false && !r["text"].as_str().unwrap_or("").trim().is_empty())
+        .collect();
+    assert_eq!(report["headline"]["comments"], texts.len() as u64);
+    assert_eq!(report["headline"]["records"], rows.len() as u64);
+    let themes = report["themes"].as_array().expect("a themes array");
+    assert!(!themes.is_empty(), "theming found themes");
+    for theme in themes {
+        let (name, source) = (&theme["name"], &theme["source"]);
+        let with = texts
+            .iter()
+            .filter(|r| {
+                r["themes"]
+                    .as_array()
+                    .expect("a themes array")
+                    .iter()
+                    .any(|t| &t["name"] == name && &t["source"] == source)
+            })
+            .count();
+        assert_eq!(theme["comments"], with as u64, "{name}");
+    }
+    let discordant = texts.iter().filter(|r| r["discordant"] == true).count();
+    assert_eq!(report["discordant"]["total"], discordant as u64);
+    let page = std::fs::read_to_string(dir.join("pack.html")).expect("the pack is written");
+    assert!(page.contains("What people told us") && !page.contains("<script"));
+}
+
+#[test]
+fn the_sample_corpus_reports_end_to_end() {
+    let dir = temp_dir();
+    let store = ingest_and_theme(dir.path(), &crate::support::sample_corpus());
+    check_end_to_end(dir.path(), &store);
+}
+
+#[test]
+fn the_real_fft_corpus_reports_end_to_end() {
+    let Some(file) = crate::support::shared_corpus("fft-v6-dev.csv") else {
+        return;
+    };
+    let dir = temp_dir();
+    let store = ingest_and_theme(dir.path(), &file);
+    check_end_to_end(dir.path(), &store);
+}
