@@ -3,6 +3,7 @@
 
 mod support;
 
+mod analyse;
 mod ingest;
 mod report;
 mod search;

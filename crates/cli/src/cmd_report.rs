@@ -31,40 +31,40 @@ fn parse_note(text: &str) -> Result<ChangeNote, String> {
 pub struct ReportArgs {
     /// The store to report on.
     #[arg(long, value_name = "DIR")]
-    store: PathBuf,
+    pub(crate) store: PathBuf,
     /// csv (a folder with one file per table), xlsx, md, html (the meeting pack) or json; guessed from
     /// the output's extension when left out.
     #[arg(long, value_name = "FORMAT")]
-    format: Option<String>,
+    pub(crate) format: Option<String>,
     /// Where to write: a file, or a folder for csv.
     #[arg(short, long, value_name = "PATH")]
-    output: PathBuf,
+    pub(crate) output: PathBuf,
     /// First day of the period (YYYY-MM-DD); the first comment's date by default.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    from: Option<Date>,
+    pub(crate) from: Option<Date>,
     /// Last day of the period (YYYY-MM-DD); the last comment's date by default.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    to: Option<Date>,
+    pub(crate) to: Option<Date>,
     /// Only comments of this service.
     #[arg(long, value_name = "NAME")]
-    service: Option<String>,
+    pub(crate) service: Option<String>,
     /// Break the themes down by service, month, question or any attribute column (age band,
     /// ethnicity…); repeat or separate with commas. Default: service and month.
     #[arg(long, value_name = "DIMENSION", value_delimiter = ',', value_parser = parse_by)]
-    by: Vec<BreakdownBy>,
+    pub(crate) by: Vec<BreakdownBy>,
     /// Compare each theme with the previous period of the same length, with significance tests.
     #[arg(long)]
-    compare_previous: bool,
+    pub(crate) compare_previous: bool,
     /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it, e.g.
     /// `--annotate "2022-03-01=New discharge lounge"`; repeatable.
     #[arg(long, value_name = "DATE=TEXT", value_parser = parse_note)]
-    annotate: Vec<ChangeNote>,
+    pub(crate) annotate: Vec<ChangeNote>,
     /// Fix each SPC chart's limits on its first N points (at least 12).
     #[arg(long, value_name = "N")]
-    baseline: Option<usize>,
+    pub(crate) baseline: Option<usize>,
     /// Show breakdown counts below this as "<N".
     #[arg(long, value_name = "N", default_value_t = 5)]
-    suppress_below: u64,
+    pub(crate) suppress_below: u64,
 }
 
 fn guess_format(path: &Path) -> anyhow::Result<Format> {
@@ -94,6 +94,14 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(f) => f.parse::<Format>()?,
         None => guess_format(&args.output)?,
     };
+    let output = args.output.clone();
+    write_reports(args, &[(format, output)])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the report once from `args` (its `format` and `output` are ignored) and writes it in each of
+/// the formats asked for, so that several outputs cost one read of the store.
+pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> anyhow::Result<()> {
     let store = open_store(&args.store)?;
     let Some(catalog) = store
         .catalog()
@@ -126,8 +134,6 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
             "no comment matches the period and service asked for: check --from, --to and --service"
         );
     }
-    let written = chorus_report::write_report(&report, format, &args.output)
-        .with_context(|| format!("writing the report to {}", args.output.display()))?;
     let period = report
         .scope
         .period
@@ -140,12 +146,16 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         report.touchpoints.len(),
         report.spc.len()
     );
-    if written.len() == 1 {
-        println!("wrote {}", written[0].display());
-    } else {
-        println!("wrote {} files to {}", written.len(), args.output.display());
+    for (format, output) in outputs {
+        let written = chorus_report::write_report(&report, *format, output)
+            .with_context(|| format!("writing the report to {}", output.display()))?;
+        if written.len() == 1 {
+            println!("wrote {}", written[0].display());
+        } else {
+            println!("wrote {} files to {}", written.len(), output.display());
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Arguments of `chorus export`.

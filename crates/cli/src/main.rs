@@ -1,6 +1,7 @@
 //! The `chorus` command. It parses arguments, calls the library crates and prints what they return;
 //! everything a test or another front end could reuse lives in `crates/`.
 
+mod cmd_analyse;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
@@ -14,7 +15,8 @@ use clap::{Parser, Subcommand};
 
 /// Chorus: narrative feedback analysis for experience-of-care teams.
 ///
-/// Typical use: `chorus ingest export.csv --store feedback`, then `chorus themes --store feedback
+/// The whole job at once: `chorus analyse export.csv -o out` (writes out/pack.html). Stage by stage:
+/// `chorus ingest export.csv --store feedback`, then `chorus themes --store feedback
 /// --discover auto`, then `chorus report --store feedback --format html -o pack.html`.
 #[derive(Debug, Parser)]
 #[command(name = "chorus", version, about, long_about = None, propagate_version = true)]
@@ -25,6 +27,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole job: ingest exports, theme every comment, write the meeting pack and tables.
+    Analyse(cmd_analyse::AnalyseArgs),
     /// Read survey exports (CSV, TSV, Excel, JSON lines, folders of stories) into a store.
     Ingest(cmd_ingest::IngestArgs),
     /// Search the comments of a store, with filters, facets and highlighted quotes.
@@ -48,6 +52,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyse(args) => cmd_analyse::run_analyse(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Search(args) => cmd_search::run_search(args),
         Command::Kwic(args) => cmd_search::run_kwic(args),

@@ -1,0 +1,148 @@
+//! `chorus analyse`: the whole job in one command, for a team that wants the meeting pack from an export
+//! without learning the stages first. It runs the same code as `chorus ingest`, `chorus themes` and
+//! `chorus report`, in that order, so its results are exactly what the three commands give.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chorus_ingest::DateOrder;
+use chorus_report::Format;
+
+use crate::cmd_ingest::{self, IngestArgs};
+use crate::cmd_report::{self, ReportArgs};
+use crate::cmd_themes::{self, ThemesArgs};
+
+/// Ingest survey exports, theme every comment and write the reports, in one go.
+///
+/// Writes into the output folder: `store/` (the story index, for `chorus search --store`), `pack.html`
+/// (the self-contained QI meeting pack), `report.xlsx` (one sheet per table) and `report.md`. Running it
+/// again with new exports adds only the new comments and refreshes the themes and reports.
+#[derive(Debug, clap::Args)]
+pub struct AnalyseArgs {
+    /// Exports to read: CSV or TSV, Excel, JSON lines, or a folder of .txt stories.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The folder to write the store and reports into (created if needed).
+    #[arg(short, long, value_name = "DIR", default_value = "chorus-output")]
+    pub output: PathBuf,
+    /// Give a column a role, overriding detection (as in `chorus ingest --map`).
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    pub map: Vec<String>,
+    /// A file of names to redact wherever they appear (one per line).
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+    /// How to read all-numeric dates: dmy (UK) or mdy (American).
+    #[arg(long, value_name = "ORDER", default_value = "dmy")]
+    pub date_order: DateOrder,
+    /// A model trained with `chorus train`, whose labels become themes.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Discover themes by clustering: a number of themes, `auto`, or `off`.
+    #[arg(long, value_name = "K|auto|off", default_value = "auto")]
+    pub discover: String,
+    /// Seed for discovery; the same seed gives the same themes.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Mark a change (a PDSA cycle) on the SPC charts, e.g. `--annotate "2024-06-01=New triage"`.
+    #[arg(long, value_name = "DATE=TEXT")]
+    pub annotate: Vec<String>,
+}
+
+/// Runs `chorus analyse`.
+pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("creating the output folder {}", args.output.display()))?;
+    let store = args.output.join("store");
+    let annotate = args
+        .annotate
+        .iter()
+        .map(|note| note.parse())
+        .collect::<Result<Vec<_>, chorus_report::Error>>()?;
+
+    step("1/3", "reading the exports");
+    let ingested = cmd_ingest::run(IngestArgs {
+        files: args.files,
+        store: store.clone(),
+        map: args.map,
+        source_name: None,
+        names: args.names,
+        date_order: args.date_order,
+        json: false,
+    })?;
+    // A file that could not be read is already reported; the others are in the store, so go on and
+    // make the reports from what could be read, but keep the failing exit status.
+    let ingest_failed = ingested != ExitCode::SUCCESS;
+    let stored = chorus_index::Store::open(&store)
+        .map(|s| s.len())
+        .with_context(|| format!("opening the store {}", store.display()))?;
+    if stored == 0 {
+        anyhow::bail!(
+            "there is nothing to analyse: no comment could be read from the exports given (see above)"
+        );
+    }
+
+    step("2/3", "theming the comments");
+    let discover = match args.discover.trim() {
+        "off" | "none" | "no" => None,
+        spec => Some(spec.to_string()),
+    };
+    cmd_themes::run_themes(ThemesArgs {
+        store: store.clone(),
+        codebook: None,
+        touchpoints: None,
+        model: args.model,
+        discover,
+        seed: args.seed,
+        set_aside_explained: false,
+        json: false,
+    })?;
+
+    step("3/3", "writing the reports");
+    let pack = args.output.join("pack.html");
+    cmd_report::write_reports(
+        ReportArgs {
+            store: store.clone(),
+            format: None,
+            output: args.output.clone(),
+            from: None,
+            to: None,
+            service: None,
+            by: Vec::new(),
+            compare_previous: false,
+            annotate,
+            baseline: None,
+            suppress_below: 5,
+        },
+        &[
+            (Format::Html, pack.clone()),
+            (Format::Xlsx, args.output.join("report.xlsx")),
+            (Format::Markdown, args.output.join("report.md")),
+        ],
+    )?;
+
+    println!();
+    println!("The meeting pack is {}", display_path(&pack));
+    println!("Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,");
+    println!(
+        "and `chorus search --store {} QUERY` finds comments.",
+        store.display()
+    );
+    Ok(if ingest_failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn step(number: &str, what: &str) {
+    println!("\n== {number} {what}");
+}
+
+/// The absolute path where it can be worked out, so the user can paste it into a browser.
+fn display_path(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
