@@ -123,7 +123,9 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
 
     println!();
     println!("The meeting pack is {}", display_path(&pack));
-    println!("Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,");
+    println!(
+        "Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,"
+    );
     println!(
         "and `chorus search --store {} QUERY` finds comments.",
         store.display()
