@@ -286,4 +286,16 @@ fn the_real_corpora_ingest_with_no_flags_and_reconcile() {
         assert!(n("stored") > 1000, "{}", file["path"]);
         assert_eq!(n("quarantined"), 0, "{}", file["path"]);
     }
+    // Care Opinion stories carry `&nbsp;` between paragraphs: stored text reads as written.
+    let export = dir.path().join("all.jsonl");
+    let store = dir.path().join("store");
+    chorus_ok([
+        "export".as_ref(),
+        "--store".as_ref(),
+        store.as_os_str(),
+        "-o".as_ref(),
+        export.as_os_str(),
+    ]);
+    let exported = std::fs::read_to_string(&export).expect("the export is written");
+    assert!(!exported.contains("&nbsp;"), "HTML references are decoded");
 }

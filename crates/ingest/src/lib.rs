@@ -80,6 +80,7 @@
 mod dates;
 mod dedup;
 mod encoding;
+mod entities;
 mod error;
 mod format;
 mod mapping;

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::dates::{DateProblem, parse_date};
 use crate::dedup::{DedupOutcome, Deduplicator};
 use crate::encoding::{self, Decoded, Sniff, TextEncoding};
+use crate::entities::decode_entities;
 use crate::format::{self, InputFormat, delimiter_name};
 use crate::mapping::Mapping;
 use crate::placeholder::is_no_comment;
@@ -846,6 +847,11 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             }
             cell => cell.into_text(),
         };
+        let decoded = match decode_entities(&raw) {
+            Cow::Owned(decoded) => Some(decoded.trim().to_owned()),
+            Cow::Borrowed(_) => None,
+        };
+        let raw = decoded.map_or(raw, Cow::Owned);
         let question = question_cell
             .clone()
             .unwrap_or_else(|| ctx.text_questions[k].clone());
