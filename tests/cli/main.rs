@@ -8,3 +8,4 @@ mod ingest;
 mod report;
 mod search;
 mod themes;
+mod train;

@@ -267,7 +267,8 @@ fn bad_arguments_exit_2_with_a_reason() {
     let store = ingest(dir.path(), &sample_corpus());
     let store = store.to_str().expect("UTF-8");
     for (args, reason) in [
-        (vec!["--discover", "1"], "2 or more"),
+        (vec!["--discover", "1"], "2 to 500"),
+        (vec!["--discover", "5000"], "2 to 500"),
         (vec!["--discover", "many"], "auto"),
         (vec!["--set-aside-explained"], "--discover"),
         (vec!["--model", "/nonexistent/model.json"], "model"),

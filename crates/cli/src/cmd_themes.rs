@@ -185,15 +185,19 @@ fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
         .with_context(|| format!("reading the codebook {}", path.display()))
 }
 
+/// The most themes `--discover K` will look for.
+const MAX_DISCOVERED_THEMES: usize = 500;
+
 fn parse_count(spec: &str) -> anyhow::Result<ClusterCount> {
     if spec.eq_ignore_ascii_case("auto") {
         return Ok(ClusterCount::Auto);
     }
     match spec.parse::<usize>() {
-        Ok(k) if k >= 2 => Ok(ClusterCount::Fixed(k)),
-        _ => {
-            anyhow::bail!("--discover takes a number of themes (2 or more) or `auto`, not `{spec}`")
-        }
+        // More themes than a meeting can read is a typo, and each costs a pass over every comment.
+        Ok(k) if (2..=MAX_DISCOVERED_THEMES).contains(&k) => Ok(ClusterCount::Fixed(k)),
+        _ => anyhow::bail!(
+            "--discover takes a number of themes (2 to {MAX_DISCOVERED_THEMES}) or `auto`, not `{spec}`"
+        ),
     }
 }
 

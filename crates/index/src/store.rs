@@ -28,6 +28,7 @@ use chorus_text::Analyzer;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::indexer::UserOperation;
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
 };
@@ -47,6 +48,9 @@ const QUARANTINE_DIR: &str = "quarantine";
 /// comments make a handful of segments, small enough to stay far below the 2 GiB peak.
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 const WRITER_THREADS: usize = 2;
+/// Documents per message to the indexing threads (tantivy keeps up to four in a message without
+/// allocating).
+const SEND_BATCH: usize = 4;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -270,6 +274,7 @@ impl Store {
             payload: self.payload_json()?,
             next_seq,
             known,
+            pending: Vec::with_capacity(SEND_BATCH),
             added: 0,
             skipped: 0,
         })
@@ -296,9 +301,10 @@ impl Store {
 
     /// Every comment with its annotations (if theming ran), in ingest order (stable, deterministic).
     ///
-    /// Reads every stored document, on all cores: at a million comments of typical length this took
-    /// 2.7 s on the two-core reference machine and the returned comments take about 1 GiB (see the `scale`
-    /// example). Use `Store::search` or `Store::stats` when counts are enough.
+    /// Reads every stored document, on all cores: at a million comments of the benchmark export (FFT
+    /// comments with four attribute columns) this takes about 3 s on the two-core reference machine and
+    /// the returned comments hold about 1.9 GiB (see BENCHMARKS.md). Use `Store::search` or `Store::stats`
+    /// when counts are enough.
     pub fn comments(&self) -> Result<Vec<Comment>, Error> {
         const CHUNK: u32 = 65_536;
         let searcher = self.searcher();
@@ -353,8 +359,8 @@ impl Store {
     /// survives a crash.
     ///
     /// tantivy cannot update a document in place, so this rewrites the whole index in one commit, keeping
-    /// each comment's ingest order (16 s for a million comments on two cores, peak memory 1.6 GiB with the
-    /// caller's comments). The comments must be the store's, in the same order (checked by their
+    /// each comment's ingest order (11–13 s for a million comments on the two-core reference machine, peak
+    /// memory 2.6 GiB with the caller's comments; see BENCHMARKS.md). The comments must be the store's, in the same order (checked by their
     /// duplicate keys): a store that gained comments since they were read gives [`Error::StaleComments`].
     pub fn replace_annotations(
         &self,
@@ -399,14 +405,23 @@ impl Store {
         writer
             .delete_all_documents()
             .map_err(|e| self.index_error(e))?;
+        // The keys come from the index (checked equal above) rather than being hashed again, and
+        // documents go to the indexing threads a few per message (see `send_in_batches`).
+        let mut batch = Vec::with_capacity(SEND_BATCH);
         for (row, comment) in rows.iter().zip(comments) {
-            let doc = schema::to_document(&self.fields, comment, &comment.keys(), row.seq)
-                .map_err(|reason| Error::Encode {
+            let doc = schema::to_document(&self.fields, comment, &row.keys, row.seq).map_err(
+                |reason| Error::Encode {
                     id: comment.id.clone(),
                     reason,
-                })?;
-            writer.add_document(doc).map_err(|e| self.index_error(e))?;
+                },
+            )?;
+            batch.push(doc);
+            if batch.len() == SEND_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(SEND_BATCH));
+                send_in_batches(&writer, full).map_err(|e| self.index_error(e))?;
+            }
         }
+        send_in_batches(&writer, batch).map_err(|e| self.index_error(e))?;
         commit(writer, Some(&payload), &self.dir)?;
         self.reader.reload().map_err(|e| self.index_error(e))
     }
@@ -466,6 +481,8 @@ pub struct StoreWriter {
     payload: Option<String>,
     next_seq: u64,
     known: HashSet<(u64, u64, u64)>,
+    /// Built documents not yet sent to the indexing threads (fewer than [`SEND_BATCH`]).
+    pending: Vec<TantivyDocument>,
     added: u64,
     skipped: u64,
 }
@@ -492,8 +509,6 @@ impl StoreWriter {
             self.skipped += 1;
             return Ok(());
         }
-        // One document at a time: tantivy's channel holds a bounded number of messages, so batching
-        // documents into one message would let a million of them queue up in memory.
         let doc =
             schema::to_document(&self.fields, comment, &keys, self.next_seq).map_err(|reason| {
                 Error::Encode {
@@ -501,9 +516,13 @@ impl StoreWriter {
                     reason,
                 }
             })?;
-        self.writer
-            .add_document(doc)
-            .map_err(|source| index_error(&self.dir, source))?;
+        // A few documents per message (see `send_in_batches`): tantivy's channel holds a bounded number
+        // of messages, so a big batch would let many documents queue up in memory, and one document per
+        // message costs a wake-up of an indexing thread per document.
+        self.pending.push(doc);
+        if self.pending.len() == SEND_BATCH {
+            self.flush_pending()?;
+        }
         self.next_seq += 1;
         self.added += 1;
         Ok(())
@@ -519,8 +538,14 @@ impl StoreWriter {
         self.skipped
     }
 
+    fn flush_pending(&mut self) -> Result<(), Error> {
+        let docs = std::mem::replace(&mut self.pending, Vec::with_capacity(SEND_BATCH));
+        send_in_batches(&self.writer, docs).map_err(|source| index_error(&self.dir, source))
+    }
+
     /// Makes the added comments durable and visible; returns how many were added.
-    pub fn commit(self) -> Result<u64, Error> {
+    pub fn commit(mut self) -> Result<u64, Error> {
+        self.flush_pending()?;
         let added = self.added;
         commit(self.writer, self.payload.as_deref(), &self.dir)?;
         self.reader
@@ -528,6 +553,25 @@ impl StoreWriter {
             .map_err(|source| index_error(&self.dir, source))?;
         Ok(added)
     }
+}
+
+/// Sends documents to the indexing threads in order, a few per message: one message per document cost a
+/// futex wake-up per document, and tantivy's queue holds 10,000 messages, so [`SEND_BATCH`] documents per
+/// message bound what can wait in the queue to 40,000 documents (about 50 MB).
+fn send_in_batches(
+    writer: &IndexWriter<TantivyDocument>,
+    docs: Vec<TantivyDocument>,
+) -> Result<(), TantivyError> {
+    let mut docs = docs.into_iter().peekable();
+    while docs.peek().is_some() {
+        let batch: Vec<UserOperation<TantivyDocument>> = docs
+            .by_ref()
+            .take(SEND_BATCH)
+            .map(UserOperation::Add)
+            .collect();
+        writer.run(batch)?;
+    }
+    Ok(())
 }
 
 /// Commits with the payload (which every commit must repeat, or the catalog would be lost), then lets

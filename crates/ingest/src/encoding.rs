@@ -259,8 +259,10 @@ fn decode_windows_1252(bytes: &[u8]) -> Option<Cow<'_, str>> {
     Some(text)
 }
 
-/// Decodes a whole small file (a story) in the encoding its bytes suggest; `None` when it cannot be.
-pub(crate) fn decode_whole(bytes: &[u8]) -> Option<(TextEncoding, String)> {
+/// Decodes a whole file held in memory (a story, a small labelled training file) in the encoding its
+/// bytes suggest: UTF-8 with or without a byte-order mark, UTF-16 with one, or Windows-1252. `None` when
+/// the bytes look binary or no encoding reads them.
+pub fn decode_whole(bytes: &[u8]) -> Option<(TextEncoding, String)> {
     let encoding = match sniff(&bytes[..bytes.len().min(SNIFF_LEN)]) {
         Sniff::Text(encoding) => encoding,
         Sniff::Binary => return None,

@@ -97,7 +97,7 @@ use chorus_core::Comment;
 
 pub use dates::{DateOrder, DateProblem, excel_serial_date, parse_date};
 pub use dedup::{DedupOutcome, Deduplicator};
-pub use encoding::TextEncoding;
+pub use encoding::{TextEncoding, decode_whole};
 pub use error::{Error, SinkError};
 pub use format::{InputFormat, delimiter_name};
 pub use mapping::{ColumnOverride, ColumnRole, Mapping, normalise_header};
