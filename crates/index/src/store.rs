@@ -45,7 +45,8 @@ const MANIFEST_FORMAT: &str = "chorus-store";
 const INDEX_DIR: &str = "index";
 const QUARANTINE_DIR: &str = "quarantine";
 /// Two indexing threads (the target machines have two cores) sharing this arena: big enough that a million
-/// comments make a handful of segments, small enough to stay far below the 2 GiB peak.
+/// comments make two segments (one per thread) without flushing early or merging; at that size the arena
+/// is what `replace_annotations` adds to the caller's comments (see BENCHMARKS.md).
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 const WRITER_THREADS: usize = 2;
 /// Documents per message to the indexing threads (tantivy keeps up to four in a message without
@@ -302,9 +303,9 @@ impl Store {
     /// Every comment with its annotations (if theming ran), in ingest order (stable, deterministic).
     ///
     /// Reads every stored document, on all cores: at a million comments of the benchmark export (FFT
-    /// comments with four attribute columns) this takes about 3 s on the two-core reference machine and
-    /// the returned comments hold about 1.9 GiB (see BENCHMARKS.md). Use `Store::search` or `Store::stats`
-    /// when counts are enough.
+    /// comments with four attribute columns) this takes about 1.6 s on the idle two-core reference machine
+    /// and the returned comments hold about 1.6 GiB (see BENCHMARKS.md). Use `Store::search` or
+    /// `Store::stats` when counts are enough.
     pub fn comments(&self) -> Result<Vec<Comment>, Error> {
         const CHUNK: u32 = 65_536;
         let searcher = self.searcher();
@@ -359,9 +360,10 @@ impl Store {
     /// survives a crash.
     ///
     /// tantivy cannot update a document in place, so this rewrites the whole index in one commit, keeping
-    /// each comment's ingest order (11–13 s for a million comments on the two-core reference machine, peak
-    /// memory 2.6 GiB with the caller's comments; see BENCHMARKS.md). The comments must be the store's, in the same order (checked by their
-    /// duplicate keys): a store that gained comments since they were read gives [`Error::StaleComments`].
+    /// each comment's ingest order (about 10 s for a million comments on the idle two-core reference
+    /// machine, peak memory 2.6 GiB with the caller's comments; see BENCHMARKS.md). The comments must be
+    /// the store's, in the same order (checked by their duplicate keys): a store that gained comments since
+    /// they were read gives [`Error::StaleComments`].
     pub fn replace_annotations(
         &self,
         comments: &[Comment],
