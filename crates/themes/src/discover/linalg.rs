@@ -69,19 +69,19 @@ impl Dense {
             .map(|chunk| {
                 let mut g = vec![0.0; n * n];
                 for row in chunk.chunks_exact(n.max(1)) {
-                    for (i, &a) in row.iter().enumerate() {
-                        if a != 0.0 {
-                            for (g, &b) in g[i * n + i..(i + 1) * n].iter_mut().zip(&row[i..]) {
-                                *g += a * b;
-                            }
-                        }
-                    }
+                    add_outer_upper(&mut g, row);
                 }
                 g
             })
             .collect();
+        Dense::symmetric_from_upper(n, &partials)
+    }
+
+    /// The symmetric `n × n` matrix whose upper triangle is the sum of `partials` (each `n × n`,
+    /// row-major, upper triangle filled), summed in their order so the result does not depend on threads.
+    pub(crate) fn symmetric_from_upper(n: usize, partials: &[Vec<f64>]) -> Dense {
         let mut g = Dense::zeros(n, n);
-        for partial in &partials {
+        for partial in partials {
             for (a, b) in g.data.iter_mut().zip(partial) {
                 *a += b;
             }
@@ -92,6 +92,18 @@ impl Dense {
             }
         }
         g
+    }
+}
+
+/// Adds the outer product `row · rowᵀ` to the upper triangle of `g` (`row.len()` squared, row-major).
+pub(crate) fn add_outer_upper(g: &mut [f64], row: &[f64]) {
+    let n = row.len();
+    for (i, &a) in row.iter().enumerate() {
+        if a != 0.0 {
+            for (g, &b) in g[i * n + i..(i + 1) * n].iter_mut().zip(&row[i..]) {
+                *g += a * b;
+            }
+        }
     }
 }
 

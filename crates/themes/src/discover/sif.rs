@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::corpus::Corpus;
-use super::linalg::{Dense, symmetric_eigen};
+use super::linalg::{Dense, add_outer_upper, symmetric_eigen};
 use super::vectors::WordVectors;
 
 /// Docs per chunk of a reduction: fixed, so sums run in the same order on any number of threads.
@@ -97,31 +97,18 @@ impl<'a> Embedder<'a> {
             .map(|chunk| {
                 let mut g = vec![0f64; dim * dim];
                 let mut v = vec![0f32; dim];
+                let mut wide = vec![0f64; dim];
                 for &row in chunk {
                     self.average(corpus.ids(row), &mut v);
-                    for i in 0..dim {
-                        let a = f64::from(v[i]);
-                        if a != 0.0 {
-                            for j in i..dim {
-                                g[i * dim + j] += a * f64::from(v[j]);
-                            }
-                        }
+                    for (w, &x) in wide.iter_mut().zip(&v) {
+                        *w = f64::from(x);
                     }
+                    add_outer_upper(&mut g, &wide);
                 }
                 g
             })
             .collect();
-        let mut gram = Dense::zeros(dim, dim);
-        for partial in &partials {
-            for (g, p) in gram.data.iter_mut().zip(partial) {
-                *g += p;
-            }
-        }
-        for i in 0..dim {
-            for j in 0..i {
-                gram.data[i * dim + j] = gram.data[j * dim + i];
-            }
-        }
+        let gram = Dense::symmetric_from_upper(dim, &partials);
         let (values, vectors) = symmetric_eigen(&gram);
         if values.first().is_some_and(|&v| v > 0.0) {
             self.common = (0..dim).map(|k| vectors.data[k * dim] as f32).collect();
