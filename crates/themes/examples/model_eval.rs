@@ -7,20 +7,20 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chorus_themes::model::{LabelColumns, LabelSpec, TrainOptions, cross_validate, read_labelled};
+use chorus_themes::model::{TrainOptions, cross_validate, read_labelled};
+
+#[path = "../tests/common/corpora.rs"]
+mod corpora;
 
 fn main() {
-    let path = std::env::args().nth(1).map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/fft-v6-dev.csv"),
-        PathBuf::from,
-    );
-    let spec = LabelSpec {
-        text_column: "FFT answer".into(),
-        labels: LabelColumns::After("Comment sentiment".into()),
-        question_column: Some("FFT question".into()),
-        sentiment_column: Some("Comment sentiment".into()),
-        group_column: Some("Respondent ID".into()),
+    let path = match std::env::args().nth(1) {
+        Some(path) => PathBuf::from(path),
+        None => match corpora::corpus("fft-v6-dev.csv") {
+            Some(path) => path,
+            None => return,
+        },
     };
+    let spec = corpora::v6_spec();
     let data = match read_labelled(&path, &spec) {
         Ok(d) => d,
         Err(e) => {

@@ -4,36 +4,23 @@
 //!
 //! `cargo run --release -p chorus-themes --example model_speed [N]`
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use chorus_core::QuestionKind;
-use chorus_themes::model::{
-    LabelColumns, LabelSpec, LabelledData, ModelInput, TrainOptions, read_labelled, train,
-};
+use chorus_themes::model::{LabelledData, ModelInput, TrainOptions, read_labelled, train};
+
+#[path = "../tests/common/corpora.rs"]
+mod corpora;
 
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    let path = dir.join("fft-v6-dev.csv");
-    if !path.is_file() {
-        eprintln!("skipping: {} is absent", path.display());
+    let Some(path) = corpora::corpus("fft-v6-dev.csv") else {
         return;
-    }
-    let spec = LabelSpec {
-        text_column: "FFT answer".into(),
-        labels: LabelColumns::After("Comment sentiment".into()),
-        question_column: Some("FFT question".into()),
-        sentiment_column: Some("Comment sentiment".into()),
-        group_column: Some("Respondent ID".into()),
     };
+    let spec = corpora::v6_spec();
     let data = match read_labelled(&path, &spec) {
         Ok(d) => d,
         Err(e) => {

@@ -5,39 +5,14 @@
 //! "Labelling not possible" or "Not assigned"); sentiment folded to positive / neutral-or-mixed /
 //! negative, accuracy ≥ 0.82. Skips with a message when the corpora are absent.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use chorus_themes::model::{LabelColumns, LabelSpec, TrainOptions, cross_validate, read_labelled};
-
-fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    let path = dir.join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: ../shared/corpora not found ({} is absent; set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            path.display()
-        );
-        None
-    }
+mod common {
+    pub mod corpora;
 }
 
-/// The columns of the v6 file, as `chorus train` is told them.
-pub fn v6_spec() -> LabelSpec {
-    LabelSpec {
-        text_column: "FFT answer".into(),
-        labels: LabelColumns::After("Comment sentiment".into()),
-        question_column: Some("FFT question".into()),
-        sentiment_column: Some("Comment sentiment".into()),
-        group_column: Some("Respondent ID".into()),
-    }
-}
+use chorus_themes::model::{TrainOptions, cross_validate, read_labelled};
+use common::corpora::{corpus, v6_spec};
 
 #[test]
 fn v6_themes_and_sentiment_meet_the_bars_on_held_out_folds() {

@@ -1,5 +1,5 @@
-//! Loading the labelled public corpora in `../shared/corpora` for sentiment evaluation (shared by the
-//! tests and the `sentiment_eval` example). Each loader returns `None`, with a message, when its file is
+//! Loading the labelled public corpora in `../shared/corpora` for evaluation (shared by the tests and
+//! the `sentiment_eval`, `discordance_eval` and `model_*` examples). Each loader returns `None`, with a message, when its file is
 //! absent.
 
 #![allow(dead_code)]
@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use chorus_core::QuestionKind;
 use chorus_themes::evaluation::Polarity;
+use chorus_themes::model::{LabelColumns, LabelSpec};
 
 /// One labelled comment.
 pub struct Labelled {
@@ -157,4 +158,15 @@ pub fn care_opinion() -> Option<Vec<Labelled>> {
             })
             .collect(),
     )
+}
+
+/// The columns of fft-v6-dev.csv, as `chorus train` is told them (grouped by respondent for folds).
+pub fn v6_spec() -> LabelSpec {
+    LabelSpec {
+        text_column: "FFT answer".into(),
+        labels: LabelColumns::After("Comment sentiment".into()),
+        question_column: Some("FFT question".into()),
+        sentiment_column: Some("Comment sentiment".into()),
+        group_column: Some("Respondent ID".into()),
+    }
 }
