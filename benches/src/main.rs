@@ -2,6 +2,10 @@
 //! prints the tables of BENCHMARKS.md; see `--help` for the single steps.
 
 use std::path::PathBuf;
+
+/// The allocator the `chorus` binary uses, so in-process stages measure what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use anyhow::Context;

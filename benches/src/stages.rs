@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
+use chorus_core::keys::CommentKeys;
 use chorus_core::{Comment, QuestionKind};
 use chorus_index::{Filters, KwicRequest, SearchRequest, SortOrder, Store};
 use chorus_ingest::{
@@ -305,6 +306,12 @@ struct StoreSink<'a>(&'a mut chorus_index::StoreWriter);
 impl CommentSink for StoreSink<'_> {
     fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
         self.0.add(&comment).map_err(|e| Box::new(e) as SinkError)
+    }
+
+    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
+        self.0
+            .add_keyed(&comment, keys)
+            .map_err(|e| Box::new(e) as SinkError)
     }
 }
 

@@ -190,7 +190,7 @@ fn map_names_and_date_order_flags_change_what_is_stored() {
     assert_eq!(c.text, "Thanks to [NAME] on ward 3");
     assert_eq!(c.date.map(|d| d.to_string()).as_deref(), Some("2021-12-25"));
     assert!(c.attributes.is_empty(), "{:?}", c.attributes);
-    assert_eq!(c.source.name, "December export");
+    assert_eq!(&*c.source.name, "December export");
 
     let output = chorus([
         "ingest".as_ref(),

@@ -203,7 +203,7 @@ fn planted_parking_complaints_at_northgate_show_as_negative_travel() {
             planted += 1;
             let a = c.annotations.as_ref().expect("annotated");
             found += u32::from(a.touchpoints.iter().any(|t| {
-                t.id == "travel"
+                &*t.id == "travel"
                     && matches!(
                         t.sentiment,
                         SentimentLabel::Negative | SentimentLabel::Mixed

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chorus_core::Comment;
+use chorus_core::keys::CommentKeys;
 use chorus_index::{Store, StoreWriter};
 use chorus_ingest::{
     ColumnOverride, ColumnRole, CommentSink, DateOrder, Deduplicator, FileReport, IngestOptions,
@@ -56,6 +57,12 @@ struct StoreSink<'a>(&'a mut StoreWriter);
 impl CommentSink for StoreSink<'_> {
     fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
         self.0.add(&comment).map_err(|e| Box::new(e) as SinkError)
+    }
+
+    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
+        self.0
+            .add_keyed(&comment, keys)
+            .map_err(|e| Box::new(e) as SinkError)
     }
 }
 

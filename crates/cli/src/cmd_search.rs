@@ -353,11 +353,10 @@ impl<'a> JsonSearch<'a> {
                         text: &c.text,
                         snippet: h.snippet.render("**", "**"),
                         sentiment: a.map(|a| a.sentiment.label.as_str()),
-                        themes: a.map_or_else(Vec::new, |a| {
-                            a.themes.iter().map(|t| t.name.as_str()).collect()
-                        }),
+                        themes: a
+                            .map_or_else(Vec::new, |a| a.themes.iter().map(|t| &*t.name).collect()),
                         touchpoints: a.map_or_else(Vec::new, |a| {
-                            a.touchpoints.iter().map(|t| t.id.as_str()).collect()
+                            a.touchpoints.iter().map(|t| &*t.id).collect()
                         }),
                         discordant: a.map(|a| a.discordant),
                     }

@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than the system allocator: tantivy's indexing threads and the ingest workers allocate
+/// and free from several threads at once, where glibc's allocator spends a fifth of the index build in
+/// its arena locks and free lists (see BENCHMARKS.md, "Allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Chorus: narrative feedback analysis for experience-of-care teams.
 ///
 /// The whole job at once: `chorus analyse export.csv -o out` (writes out/pack.html). Stage by stage:

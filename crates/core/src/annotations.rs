@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,7 +104,7 @@ impl fmt::Display for ThemeSource {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TouchpointMention {
     /// The touchpoint id from the journey codebook (`access`, `waiting`, `discharge`…).
-    pub id: String,
+    pub id: Arc<str>,
     /// How the comment feels about this touchpoint, from the clauses that mention it.
     pub sentiment: SentimentLabel,
     /// From −1 to 1.
@@ -114,7 +115,7 @@ pub struct TouchpointMention {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThemeAssignment {
     /// The theme's name (codebook label, model label or discovered theme label).
-    pub name: String,
+    pub name: Arc<str>,
     /// Which of the three sources assigned it.
     pub source: ThemeSource,
     /// 0–1: the model's probability, 1 for a codebook match, similarity to the centroid for a discovered

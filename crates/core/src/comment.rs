@@ -1,10 +1,10 @@
 //! One comment and where it came from.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Annotations, Date, FftScore, QuestionKind, keys};
+use crate::{Annotations, Attributes, Date, FftScore, Interner, QuestionKind, keys};
 
 /// One answer to one free-text question, or the record that the respondent left it blank.
 ///
@@ -18,7 +18,7 @@ pub struct Comment {
     /// Who answered: the export's respondent id, else the row, so answers from one row stay linked.
     pub respondent: String,
     /// The question answered: the export's question column, or the free-text column's header.
-    pub question: String,
+    pub question: Arc<str>,
     /// The comment, with personal identifiers replaced by typed markers such as `[NAME]`. Empty when
     /// `no_comment` is set.
     pub text: String,
@@ -30,11 +30,11 @@ pub struct Comment {
     /// The FFT answer that came with the comment.
     pub score: FftScore,
     /// The service or department.
-    pub service: Option<String>,
+    pub service: Option<Arc<str>>,
     /// The trust, organisation or site.
-    pub organisation: Option<String>,
+    pub organisation: Option<Arc<str>>,
     /// Any other columns (age band, ethnicity, sub-service…), by header, for breakdowns.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// The file and row the comment was read from.
     pub source: SourceRef,
     /// What theming found, once it has run.
@@ -46,14 +46,37 @@ pub struct Comment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
     /// The source name: `--source-name`, else the file name without its folder.
-    pub name: String,
+    pub name: Arc<str>,
     /// The 1-based line (CSV, JSON lines) or row (Excel) of the record; 1 for a whole-file story.
     pub line: u64,
     /// The column the text came from.
-    pub column: String,
+    pub column: Arc<str>,
 }
 
 impl Comment {
+    /// Shares the strings that comments repeat (question, service, organisation, source, attributes,
+    /// theme and touchpoint names) through `interner`, so that a batch of comments holds each once.
+    pub fn share_strings(&mut self, interner: &mut Interner) {
+        interner.share(&mut self.question);
+        for value in [&mut self.service, &mut self.organisation]
+            .into_iter()
+            .flatten()
+        {
+            interner.share(value);
+        }
+        interner.share(&mut self.source.name);
+        interner.share(&mut self.source.column);
+        self.attributes.share_strings(interner);
+        if let Some(annotations) = &mut self.annotations {
+            for touchpoint in &mut annotations.touchpoints {
+                interner.share(&mut touchpoint.id);
+            }
+            for theme in &mut annotations.themes {
+                interner.share(&mut theme.name);
+            }
+        }
+    }
+
     /// The kind of question this comment answers.
     pub fn question_kind(&self) -> QuestionKind {
         QuestionKind::classify(&self.question)

@@ -26,6 +26,7 @@ mod date;
 pub mod keys;
 mod question;
 mod score;
+mod shared;
 
 pub use annotations::{
     Annotations, SentimentLabel, SentimentScore, ThemeAssignment, ThemeSource, TouchpointMention,
@@ -35,3 +36,4 @@ pub use comment::{Comment, SourceRef};
 pub use date::{Date, YearMonth};
 pub use question::QuestionKind;
 pub use score::{FftScore, ScoreTally};
+pub use shared::{Attributes, Interner};

@@ -1,7 +1,7 @@
 //! Keyword-in-context lines: every occurrence of a word (in all its forms) with the exact original text
 //! around it, as a concordance for reading how people use a word.
 
-use chorus_core::Date;
+use chorus_core::{Date, Interner};
 use chorus_text::Analyzer;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -94,6 +94,7 @@ impl Store {
             )
             .map_err(|e| self.index_error(e))?;
         let mut lines = Vec::new();
+        let mut interner = Interner::new();
         for ranked in found.top {
             if lines.len() >= request.limit {
                 break;
@@ -102,11 +103,13 @@ impl Store {
                 .doc(DocAddress::new(ranked.segment, ranked.doc))
                 .map_err(|e| self.index_error(e))?;
             let comment =
-                schema::from_document(&self.fields, &doc).map_err(|reason| Error::BadRecord {
-                    path: self.dir().to_owned(),
-                    segment: ranked.segment.to_string(),
-                    doc: ranked.doc,
-                    reason,
+                schema::from_document(&self.fields, &doc, &mut interner).map_err(|reason| {
+                    Error::BadRecord {
+                        path: self.dir().to_owned(),
+                        segment: ranked.segment.to_string(),
+                        doc: ranked.doc,
+                        reason,
+                    }
                 })?;
             for (start, end) in occurrences(&mut analyzer, &comment.text, &terms) {
                 if lines.len() >= request.limit {
@@ -114,7 +117,7 @@ impl Store {
                 }
                 lines.push(KwicLine {
                     id: comment.id.clone(),
-                    question: comment.question.clone(),
+                    question: comment.question.to_string(),
                     date: comment.date,
                     left: last_chars(&comment.text[..start], request.width),
                     keyword: one_line(&comment.text[start..end]),

@@ -18,9 +18,11 @@
 //! | `record` | stored JSON | every other field of the comment, so it round-trips exactly |
 //! | `annotations` | stored JSON | the full annotations, when theming ran |
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use chorus_core::{Annotations, Comment, Date, FftScore, QuestionKind, SourceRef, keys};
+use chorus_core::{
+    Annotations, Attributes, Comment, Date, FftScore, Interner, QuestionKind, SourceRef, keys,
+};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -235,8 +237,8 @@ struct RecordRef<'a> {
     service: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     organisation: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    attributes: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Attributes::is_empty")]
+    attributes: &'a Attributes,
     source: &'a SourceRef,
 }
 
@@ -245,17 +247,17 @@ struct RecordRef<'a> {
 struct Record {
     id: String,
     respondent: String,
-    question: String,
+    question: Arc<str>,
     no_comment: bool,
     #[serde(default)]
     date: Option<Date>,
     score: FftScore,
     #[serde(default)]
-    service: Option<String>,
+    service: Option<Arc<str>>,
     #[serde(default)]
-    organisation: Option<String>,
+    organisation: Option<Arc<str>>,
     #[serde(default)]
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     source: SourceRef,
 }
 
@@ -331,7 +333,7 @@ fn add_annotations(fields: &Fields, doc: &mut TantivyDocument, a: &Annotations) 
     // Multi-valued facets count a document once per distinct value.
     let mut seen: Vec<&str> = Vec::new();
     for t in &a.touchpoints {
-        if !seen.contains(&t.id.as_str()) {
+        if !seen.contains(&&*t.id) {
             seen.push(&t.id);
             doc.add_text(fields.touchpoint, &t.id);
         }
@@ -339,7 +341,7 @@ fn add_annotations(fields: &Fields, doc: &mut TantivyDocument, a: &Annotations) 
     seen.clear();
     let mut sources: Vec<&str> = Vec::new();
     for t in &a.themes {
-        if !seen.contains(&t.name.as_str()) {
+        if !seen.contains(&&*t.name) {
             seen.push(&t.name);
             doc.add_text(fields.theme, &t.name);
         }
@@ -350,8 +352,12 @@ fn add_annotations(fields: &Fields, doc: &mut TantivyDocument, a: &Annotations) 
     }
 }
 
-/// Reads a comment back from its stored fields.
-pub(crate) fn from_document(fields: &Fields, doc: &TantivyDocument) -> Result<Comment, String> {
+/// Reads a comment back from its stored fields, sharing its repeated strings through `interner`.
+pub(crate) fn from_document(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    interner: &mut Interner,
+) -> Result<Comment, String> {
     let get = |field: Field| doc.get_first(field).and_then(|v| v.as_str());
     let record = get(fields.record).ok_or("the record field is missing")?;
     let record: Record =
@@ -363,7 +369,7 @@ pub(crate) fn from_document(fields: &Fields, doc: &TantivyDocument) -> Result<Co
         ),
         None => None,
     };
-    Ok(Comment {
+    let mut comment = Comment {
         id: record.id,
         respondent: record.respondent,
         question: record.question,
@@ -376,7 +382,9 @@ pub(crate) fn from_document(fields: &Fields, doc: &TantivyDocument) -> Result<Co
         attributes: record.attributes,
         source: record.source,
         annotations,
-    })
+    };
+    comment.share_strings(interner);
+    Ok(comment)
 }
 
 /// The indexed form of a label value, for building terms by hand.

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Range;
 
-use chorus_core::{Comment, FftScore, QuestionKind, SentimentLabel};
+use chorus_core::{Comment, FftScore, Interner, QuestionKind, SentimentLabel};
 use chorus_text::Analyzer;
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -196,16 +196,19 @@ impl Store {
             .map_err(|e| self.index_error(e))?;
         let mut analyzer = Analyzer::english();
         let mut hits = Vec::with_capacity(request.limit);
+        let mut interner = Interner::new();
         for ranked in found.top.into_iter().skip(request.offset) {
             let doc: TantivyDocument = searcher
                 .doc(DocAddress::new(ranked.segment, ranked.doc))
                 .map_err(|e| self.index_error(e))?;
             let comment =
-                schema::from_document(&self.fields, &doc).map_err(|reason| Error::BadRecord {
-                    path: self.dir().to_owned(),
-                    segment: ranked.segment.to_string(),
-                    doc: ranked.doc,
-                    reason,
+                schema::from_document(&self.fields, &doc, &mut interner).map_err(|reason| {
+                    Error::BadRecord {
+                        path: self.dir().to_owned(),
+                        segment: ranked.segment.to_string(),
+                        doc: ranked.doc,
+                        reason,
+                    }
                 })?;
             let snippet = snippet(
                 &mut analyzer,

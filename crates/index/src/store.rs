@@ -17,15 +17,15 @@
 //! describes, so the two cannot disagree after a crash. The writer lock (`index/.tantivy-writer.lock`) is an
 //! OS file lock: a killed process releases it, and the file left behind is harmless.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chorus_core::keys::CommentKeys;
-use chorus_core::{Comment, ThemeCatalog};
+use chorus_core::{Comment, Interner, ThemeCatalog};
 use chorus_text::Analyzer;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::UserOperation;
@@ -303,9 +303,9 @@ impl Store {
     /// Every comment with its annotations (if theming ran), in ingest order (stable, deterministic).
     ///
     /// Reads every stored document, on all cores: at a million comments of the benchmark export (FFT
-    /// comments with four attribute columns) this takes about 1.6 s on the idle two-core reference machine
-    /// and the returned comments hold about 1.6 GiB (see BENCHMARKS.md). Use `Store::search` or
-    /// `Store::stats` when counts are enough.
+    /// comments with four attribute columns) this takes about 2 s on the idle two-core reference machine
+    /// and the returned comments hold about 0.8 GiB, each chunk's repeated strings shared through one
+    /// [`Interner`] (see BENCHMARKS.md). Use `Store::search` or `Store::stats` when counts are enough.
     pub fn comments(&self) -> Result<Vec<Comment>, Error> {
         const CHUNK: u32 = 65_536;
         let searcher = self.searcher();
@@ -328,6 +328,7 @@ impl Store {
                     .u64(names::SEQ)
                     .map_err(|e| self.index_error(e))?;
                 let mut out = Vec::with_capacity((end - start) as usize);
+                let mut interner = Interner::new();
                 for doc in start..end {
                     if segment.is_deleted(doc) {
                         continue;
@@ -339,7 +340,8 @@ impl Store {
                         reason,
                     };
                     let stored: TantivyDocument = store.get(doc).map_err(|e| bad(e.to_string()))?;
-                    let comment = schema::from_document(&self.fields, &stored).map_err(bad)?;
+                    let comment =
+                        schema::from_document(&self.fields, &stored, &mut interner).map_err(bad)?;
                     out.push((seq.first(doc).unwrap_or(0), comment));
                 }
                 Ok(out)
@@ -360,8 +362,8 @@ impl Store {
     /// survives a crash.
     ///
     /// tantivy cannot update a document in place, so this rewrites the whole index in one commit, keeping
-    /// each comment's ingest order (about 10 s for a million comments on the idle two-core reference
-    /// machine, peak memory 2.6 GiB with the caller's comments; see BENCHMARKS.md). The comments must be
+    /// each comment's ingest order (about 9 s for a million comments on the idle two-core reference
+    /// machine, peak memory 1.5 GiB with the caller's comments; see BENCHMARKS.md). The comments must be
     /// the store's, in the same order (checked by their duplicate keys): a store that gained comments since
     /// they were read gives [`Error::StaleComments`].
     pub fn replace_annotations(
@@ -482,7 +484,7 @@ pub struct StoreWriter {
     dir: PathBuf,
     payload: Option<String>,
     next_seq: u64,
-    known: HashSet<(u64, u64, u64)>,
+    known: FxHashSet<(u64, u64, u64)>,
     /// Built documents not yet sent to the indexing threads (fewer than [`SEND_BATCH`]).
     pending: Vec<TantivyDocument>,
     added: u64,
@@ -506,7 +508,13 @@ impl StoreWriter {
     /// comment read twice: it is skipped and counted by [`StoreWriter::skipped`], so a re-run after a crash
     /// never doubles a comment even if the caller did not filter with [`Store::known_keys`].
     pub fn add(&mut self, comment: &Comment) -> Result<(), Error> {
-        let keys = comment.keys();
+        self.add_keyed(comment, comment.keys())
+    }
+
+    /// [`StoreWriter::add`] with the comment's keys, as [`Comment::keys`] gives them, when the caller has
+    /// them already (ingestion computes them to deduplicate).
+    pub fn add_keyed(&mut self, comment: &Comment, keys: CommentKeys) -> Result<(), Error> {
+        debug_assert_eq!(keys, comment.keys(), "the keys are not this comment's");
         if !self.known.insert(key_triple(&keys)) {
             self.skipped += 1;
             return Ok(());

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use chorus_core::{Comment, Date, FftScore, SourceRef};
+use chorus_core::{Attributes, Comment, Date, FftScore, SourceRef};
 use chorus_index::{Filters, KwicRequest, SearchRequest, Store};
 use chorus_text::Analyzer;
 
@@ -62,20 +63,22 @@ fn load(path: &PathBuf) -> Vec<Comment> {
             };
             let text = r[answer].trim().to_owned();
             Comment {
-                id: r[id].to_owned(),
+                id: r[id].into(),
                 respondent: r[resp].to_owned(),
-                question: r[question].to_owned(),
+                question: r[question].into(),
                 no_comment: text.is_empty(),
                 text,
                 date,
                 score: FftScore::parse(&r[score]),
-                service: Some(r[service].trim().to_owned()).filter(|s| !s.is_empty()),
-                organisation: Some(r[trust].to_owned()),
-                attributes: BTreeMap::new(),
+                service: Some(r[service].trim())
+                    .filter(|s| !s.is_empty())
+                    .map(Arc::from),
+                organisation: Some(r[trust].into()),
+                attributes: Attributes::new(),
                 source: SourceRef {
-                    name: "fft-v6-dev.csv".to_owned(),
+                    name: "fft-v6-dev.csv".into(),
                     line: i as u64 + 2,
-                    column: "FFT answer".to_owned(),
+                    column: "FFT answer".into(),
                 },
                 annotations: None,
             }
@@ -293,7 +296,7 @@ fn search_on_real_feedback_matches_brute_force_expectations() {
 
     // Stats: one score per respondent.
     let stats = store.stats().unwrap();
-    let respondents: BTreeSet<(&Option<String>, &str)> = comments
+    let respondents: BTreeSet<(&Option<Arc<str>>, &str)> = comments
         .iter()
         .map(|c| (&c.organisation, c.respondent.as_str()))
         .collect();

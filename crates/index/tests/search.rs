@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chorus_core::{
-    Annotations, Comment, Date, FftScore, QuestionKind, SentimentLabel, SentimentScore, SourceRef,
-    ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
+    Annotations, Attributes, Comment, Date, FftScore, QuestionKind, SentimentLabel, SentimentScore,
+    SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
 };
 use chorus_index::{Error, Filters, KwicRequest, SearchRequest, SortOrder, Store};
 
@@ -81,20 +81,20 @@ const ROWS: &[Row] = &[
 fn comments() -> Vec<Comment> {
     ROWS.iter()
         .map(|r| Comment {
-            id: r.id.to_owned(),
+            id: r.id.into(),
             respondent: format!("resp{}", r.id),
-            question: r.question.to_owned(),
+            question: r.question.into(),
             text: r.text.to_owned(),
             no_comment: r.text.is_empty(),
             date: r.date.and_then(|(y, m, d)| Date::from_ymd(y, m, d)),
             score: r.score,
-            service: (!r.service.is_empty()).then(|| r.service.to_owned()),
-            organisation: Some("Trust A".to_owned()),
-            attributes: BTreeMap::from([("Age band".to_owned(), "35-44".to_owned())]),
+            service: (!r.service.is_empty()).then(|| r.service.into()),
+            organisation: Some("Trust A".into()),
+            attributes: Attributes::from_iter([("Age band", "35-44")]),
             source: SourceRef {
-                name: "oct.csv".to_owned(),
+                name: "oct.csv".into(),
                 line: 2,
-                column: "text".to_owned(),
+                column: "text".into(),
             },
             annotations: None,
         })

@@ -2,31 +2,31 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chorus_core::{
-    Annotations, CatalogEntry, Comment, Date, Direction, DiscoveredTheme, FftScore, SentimentLabel,
-    SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
+    Annotations, Attributes, CatalogEntry, Comment, Date, Direction, DiscoveredTheme, FftScore,
+    SentimentLabel, SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource,
+    TouchpointMention,
 };
 use chorus_index::{Error, MANIFEST_FILE, Store};
 
 fn comment(id: &str, text: &str) -> Comment {
     Comment {
-        id: id.to_owned(),
+        id: id.into(),
         respondent: format!("r{id}"),
-        question: "FFT Why?".to_owned(),
+        question: "FFT Why?".into(),
         text: text.to_owned(),
         no_comment: text.is_empty(),
         date: Date::from_ymd(2021, 10, 3),
         score: FftScore::Good,
-        service: Some("Urgent Care".to_owned()),
-        organisation: Some("NEAS".to_owned()),
-        attributes: BTreeMap::from([("Age band".to_owned(), "35-44".to_owned())]),
+        service: Some("Urgent Care".into()),
+        organisation: Some("NEAS".into()),
+        attributes: Attributes::from_iter([("Age band", "35-44")]),
         source: SourceRef {
-            name: "october.csv".to_owned(),
+            name: "october.csv".into(),
             line: 2,
-            column: "FFT answer".to_owned(),
+            column: "FFT answer".into(),
         },
         annotations: None,
     }
@@ -39,12 +39,12 @@ fn annotations(theme: &str) -> Annotations {
             score: -0.125,
         },
         touchpoints: vec![TouchpointMention {
-            id: "waiting".to_owned(),
+            id: "waiting".into(),
             sentiment: SentimentLabel::Negative,
             score: -0.6,
         }],
         themes: vec![ThemeAssignment {
-            name: theme.to_owned(),
+            name: theme.into(),
             source: ThemeSource::Codebook,
             confidence: 1.0,
             sentiment: SentimentLabel::Negative,
@@ -186,7 +186,7 @@ fn annotations_and_catalog_are_replaced_together_and_survive_later_ingests() {
     comments[1].annotations = Some(annotations("Staff attitude"));
     let catalog = ThemeCatalog {
         touchpoints: vec![CatalogEntry {
-            id: "waiting".to_owned(),
+            id: "waiting".into(),
             label: "Waiting".to_owned(),
             source: ThemeSource::Codebook,
             description: "Waiting to be seen".to_owned(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use chorus_core::{Comment, Date, FftScore, QuestionKind, SourceRef};
+use chorus_core::{Attributes, Comment, Date, FftScore, QuestionKind, SourceRef};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
@@ -108,10 +108,10 @@ struct Pipeline<'a> {
 struct Context {
     mapping: Mapping,
     /// The question of each text column when the file has no question column (or several text columns).
-    text_questions: Vec<String>,
-    text_headers: Vec<String>,
-    attribute_keys: Vec<(usize, String)>,
-    source: String,
+    text_questions: Vec<Arc<str>>,
+    text_headers: Vec<Arc<str>>,
+    attribute_keys: Vec<(usize, Arc<str>)>,
+    source: Arc<str>,
     /// The file's name, for ids made from the row when the export has no id column: independent of
     /// `--source-name`, so re-ingesting the file under another name still recognises its comments.
     file_name: String,
@@ -344,11 +344,13 @@ impl Pipeline<'_> {
                         self.report.scores.add(comment.score);
                         self.report.stored_no_comment += u64::from(comment.no_comment);
                         let line = comment.source.line;
-                        self.sink.add(comment).map_err(|source| Error::Sink {
-                            path: self.path.to_owned(),
-                            line,
-                            source,
-                        })?;
+                        self.sink
+                            .add_keyed(comment, keys)
+                            .map_err(|source| Error::Sink {
+                                path: self.path.to_owned(),
+                                line,
+                                source,
+                            })?;
                         self.report.stored += 1;
                     }
                     DedupOutcome::Duplicate => self.report.duplicates += 1,
@@ -484,14 +486,18 @@ impl RowConsumer for Pipeline<'_> {
                 self.report.format,
                 Some(InputFormat::StoryFolder | InputFormat::Story)
             );
-        let text_headers: Vec<String> = mapping.text.iter().map(|&i| columns[i].clone()).collect();
-        let text_questions: Vec<String> = text_headers
+        let text_headers: Vec<Arc<str>> = mapping
+            .text
+            .iter()
+            .map(|&i| Arc::from(columns[i].as_str()))
+            .collect();
+        let text_questions: Vec<Arc<str>> = text_headers
             .iter()
             .map(|h| {
                 if is_story {
-                    "Story".to_owned()
+                    Arc::from("Story")
                 } else {
-                    collapse_whitespace(h)
+                    Arc::from(collapse_whitespace(h))
                 }
             })
             .collect();
@@ -503,12 +509,12 @@ impl RowConsumer for Pipeline<'_> {
             attribute_keys: mapping
                 .attributes
                 .iter()
-                .map(|&i| (i, columns[i].clone()))
+                .map(|&i| (i, Arc::from(columns[i].as_str())))
                 .collect(),
             text_questions,
             text_headers,
             mapping,
-            source: self.source.clone(),
+            source: Arc::from(self.source.as_str()),
             file_name: self
                 .path
                 .file_name()
@@ -775,8 +781,8 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
     let mut id =
         non_empty(ctx.mapping.id).unwrap_or_else(|| format!("{}:{}", ctx.file_name, row.line));
     let mut respondent = non_empty(ctx.mapping.respondent).unwrap_or_else(|| id.clone());
-    let mut organisation = non_empty(ctx.mapping.organisation);
-    let mut service = non_empty(ctx.mapping.service);
+    let mut organisation = non_empty(ctx.mapping.organisation).map(Arc::<str>::from);
+    let mut service = non_empty(ctx.mapping.service).map(Arc::<str>::from);
 
     let (date, date_status) = match ctx.mapping.date.map(|i| cells.cell(i)) {
         None => (None, DateStatus::None),
@@ -805,7 +811,7 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         },
     };
 
-    let mut attributes = BTreeMap::new();
+    let mut attributes = Attributes::new();
     for (i, key) in &ctx.attribute_keys {
         let value = cells.cell(*i).into_text();
         if value.is_empty() {
@@ -820,18 +826,18 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         if !value.is_empty() {
             let (value, counts) = redactor.redact(value);
             redactions.merge(&counts);
-            attributes.insert(key.clone(), value.into_owned());
+            attributes.insert(key.as_str(), value.into_owned());
         }
     }
 
     let question_cell = if ctx.mapping.text.len() == 1 {
-        non_empty(ctx.mapping.question).map(|q| collapse_whitespace(&q))
+        non_empty(ctx.mapping.question).map(|q| Arc::<str>::from(collapse_whitespace(&q)))
     } else {
         None
     };
     let mut source_name = match &row.file {
-        Some(file) => format!("{}/{file}", ctx.source),
-        None => ctx.source.clone(),
+        Some(file) => Arc::from(format!("{}/{file}", ctx.source)),
+        None => Arc::clone(&ctx.source),
     };
 
     let mut outputs = Vec::with_capacity(ctx.mapping.text.len());
@@ -840,7 +846,7 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         let raw = match cells.cell(t) {
             CellView::Missing => {
                 outputs.push(Output::Reject {
-                    column: header.clone(),
+                    column: header.to_string(),
                     reason: format!("missing text column `{header}` in JSON object"),
                 });
                 continue;
@@ -911,7 +917,7 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
                     source_name.clone()
                 },
                 line: row.line,
-                column: header.clone(),
+                column: Arc::clone(header),
             },
             annotations: None,
         };

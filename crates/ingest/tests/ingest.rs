@@ -102,13 +102,10 @@ fn check_simple(outcome: &Outcome) {
     );
     let c = &outcome.comments[0];
     assert_eq!(c.id, "1");
-    assert_eq!(c.question, "FFT answer");
+    assert_eq!(&*c.question, "FFT answer");
     assert_eq!(c.score, FftScore::VeryGood);
     assert_eq!(c.date.map(|d| d.to_string()).as_deref(), Some("2021-09-30"));
-    assert_eq!(
-        c.attributes.get("Age band").map(String::as_str),
-        Some("65-74")
-    );
+    assert_eq!(c.attributes.get("Age band"), Some("65-74"));
     assert_eq!(outcome.comments[1].score, FftScore::VeryPoor);
     assert_eq!(outcome.comments[2].score, FftScore::NotGiven);
     assert!(outcome.comments[2].no_comment);
@@ -299,13 +296,7 @@ fn json_lines_with_missing_and_extra_keys_and_broken_lines() {
     assert_eq!(outcome.texts(), ["Great care", "Rude receptionist"]);
     assert_eq!(outcome.comments[0].score, FftScore::VeryGood);
     assert_eq!(outcome.comments[1].service.as_deref(), Some("ED"));
-    assert_eq!(
-        outcome.comments[1]
-            .attributes
-            .get("age band")
-            .map(String::as_str),
-        Some("75+")
-    );
+    assert_eq!(outcome.comments[1].attributes.get("age band"), Some("75+"));
     let reasons: Vec<(&str, &str)> = outcome
         .quarantine
         .iter()
@@ -357,7 +348,7 @@ fn a_folder_of_stories_one_per_file() {
         ]
     );
     assert_eq!(outcome.comments[0].id, "a-story");
-    assert_eq!(outcome.comments[0].question, "Story");
+    assert_eq!(outcome.comments[0].question.as_ref(), "Story");
     assert_eq!(
         file.encoding.as_deref(),
         Some("UTF-8 (2 files), Windows-1252 (1 file)")
@@ -398,8 +389,8 @@ fn several_text_columns_are_linked_comments_with_their_questions() {
     let c = &outcome.comments;
     assert_eq!(c[0].respondent, "77");
     assert_eq!(c[1].respondent, "77");
-    assert_eq!(c[0].question, "Please tell us why you gave your answer");
-    assert_eq!(c[1].question, "What could we do better?");
+    assert_eq!(&*c[0].question, "Please tell us why you gave your answer");
+    assert_eq!(&*c[1].question, "What could we do better?");
     // "Nothing." improves nothing (praise, kept); "nothing" gives no reason (no comment).
     assert_eq!((c[1].text.as_str(), c[1].no_comment), ("Nothing.", false));
     assert_eq!((c[2].text.as_str(), c[2].no_comment), ("", true));
@@ -557,10 +548,7 @@ fn identifiers_are_redacted_in_text_and_attributes_and_counted() {
         ]
     );
     assert_eq!(
-        outcome.comments[0]
-            .attributes
-            .get("Other comments")
-            .map(String::as_str),
+        outcome.comments[0].attributes.get("Other comments"),
         Some("ask for Sister [NAME]")
     );
     let r = outcome.file().redactions;
@@ -721,15 +709,12 @@ fn the_real_corpora_ingest_without_flags_and_reconcile() {
         let c = &outcome.comments[0];
         assert_eq!(c.organisation.as_deref(), Some("NEAS"));
         assert!(
-            c.attributes.contains_key("Service type 2")
-                || c.attributes.contains_key("Comment sentiment")
+            c.attributes.get("Service type 2").is_some()
+                || c.attributes.get("Comment sentiment").is_some()
         );
         // The two spellings of the 111 question (one with a space before the line break) are one.
-        let questions: std::collections::BTreeSet<&str> = outcome
-            .comments
-            .iter()
-            .map(|c| c.question.as_str())
-            .collect();
+        let questions: std::collections::BTreeSet<&str> =
+            outcome.comments.iter().map(|c| &*c.question).collect();
         assert_eq!(questions.len(), 5, "{questions:?}");
     }
 }

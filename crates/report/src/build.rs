@@ -4,6 +4,7 @@
 //! its own few themes.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chorus_core::{
     Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel, ThemeCatalog, ThemeSource,
@@ -95,9 +96,9 @@ pub fn build(
 struct Survey {
     min: Option<Date>,
     max: Option<Date>,
-    themes: FxHashSet<(ThemeSource, String)>,
+    themes: FxHashSet<(ThemeSource, Arc<str>)>,
     discovered: FxHashSet<u32>,
-    touchpoints: FxHashSet<String>,
+    touchpoints: FxHashSet<Arc<str>>,
     attributes: BTreeSet<String>,
 }
 
@@ -142,9 +143,9 @@ fn survey(comments: &[Comment], service: Option<&str>, want_attributes: bool) ->
                     s.max = s.max.max(Some(d));
                 }
                 if want_attributes {
-                    for key in c.attributes.keys() {
+                    for key in c.attributes.names() {
                         if !s.attributes.contains(key) {
-                            s.attributes.insert(key.clone());
+                            s.attributes.insert(key.to_owned());
                         }
                     }
                 }
@@ -276,21 +277,21 @@ impl Registry {
             };
             r.discovered.entry(d.id).or_insert(idx);
         }
-        let mut unknown: Vec<&(ThemeSource, String)> = survey
+        let mut unknown: Vec<&(ThemeSource, Arc<str>)> = survey
             .themes
             .iter()
-            .filter(|(source, name)| !r.lookup[source_slot(*source)].contains_key(name))
+            .filter(|(source, name)| !r.lookup[source_slot(*source)].contains_key(&**name))
             .collect();
         unknown.sort();
         for (source, name) in unknown {
             let idx = r.themes.len();
             r.themes.push(ThemeInfo {
-                name: name.clone(),
+                name: name.to_string(),
                 source: *source,
                 direction: Direction::Neutral,
                 description: String::new(),
             });
-            r.lookup[source_slot(*source)].insert(name.clone(), idx);
+            r.lookup[source_slot(*source)].insert(name.to_string(), idx);
         }
         let mut unknown_ids: Vec<u32> = survey
             .discovered
@@ -333,14 +334,14 @@ impl Registry {
             }
         }
         r.journey_len = r.touchpoints.len();
-        let mut extra: Vec<&String> = survey
+        let mut extra: Vec<&Arc<str>> = survey
             .touchpoints
             .iter()
-            .filter(|id| !r.touch_lookup.contains_key(*id))
+            .filter(|id| !r.touch_lookup.contains_key(&***id))
             .collect();
         extra.sort();
         for id in extra {
-            r.add_touchpoint(id.clone(), capitalise(id));
+            r.add_touchpoint(id.to_string(), capitalise(id));
         }
         r
     }
@@ -443,8 +444,8 @@ impl<'a> Plan<'a> {
         };
         match by {
             BreakdownBy::Service => text(comment.service.as_deref()),
-            BreakdownBy::Question => text(Some(comment.question.as_str())),
-            BreakdownBy::Attribute(name) => text(comment.attributes.get(name).map(String::as_str)),
+            BreakdownBy::Question => text(Some(&comment.question)),
+            BreakdownBy::Attribute(name) => text(comment.attributes.get(name)),
             BreakdownBy::Month => match comment.date {
                 Some(d) => GroupKey::Month(d.year_month()),
                 None => GroupKey::Text(NOT_RECORDED),
@@ -657,7 +658,7 @@ impl Acc {
             self.scratch_themes.push((idx, a.sentiment.label, 1.0));
         }
         for m in &a.touchpoints {
-            if let Some(&idx) = plan.registry.touch_lookup.get(&m.id)
+            if let Some(&idx) = plan.registry.touch_lookup.get(&*m.id)
                 && !self.scratch_touch.iter().any(|(i, _, _)| *i == idx)
             {
                 self.scratch_touch.push((idx, m.sentiment, m.score));

@@ -3,12 +3,10 @@
 //! FFT scores that mostly agree with the text, a worsening of waiting and an improvement of discharge
 //! after a change in January 2022. Deterministic for a seed.
 
-use std::collections::BTreeMap;
-
 use chorus_core::{
-    Annotations, CatalogEntry, Comment, Date, Direction, DiscoveredTheme, FftScore, SentimentLabel,
-    SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
-    YearMonth,
+    Annotations, Attributes, CatalogEntry, Comment, Date, Direction, DiscoveredTheme, FftScore,
+    SentimentLabel, SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource,
+    TouchpointMention, YearMonth,
 };
 
 use crate::build::DEFAULT_TOUCHPOINTS;
@@ -321,7 +319,7 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
                     }
                 })
                 .unwrap_or(&THEMES[0]);
-            if themes.iter().any(|t| t.name == spec.label) {
+            if themes.iter().any(|t| &*t.name == spec.label) {
                 continue;
             }
             let mut positive = if happy {
@@ -348,14 +346,14 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
                 sentences.push(*rng.pick(spec.complaint));
             }
             themes.push(ThemeAssignment {
-                name: spec.label.to_string(),
+                name: spec.label.into(),
                 source: ThemeSource::Codebook,
                 confidence: 1.0,
                 sentiment: label,
             });
-            if !touchpoints.iter().any(|t| t.id == spec.touchpoint) {
+            if !touchpoints.iter().any(|t| &*t.id == spec.touchpoint) {
                 touchpoints.push(TouchpointMention {
-                    id: spec.touchpoint.to_string(),
+                    id: spec.touchpoint.into(),
                     sentiment: label,
                     score: label_score(label) + (rng.below(30) as f32 - 15.0) / 100.0,
                 });
@@ -394,7 +392,7 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
         touchpoints.sort_by_key(|t| {
             DEFAULT_TOUCHPOINTS
                 .iter()
-                .position(|id| *id == t.id)
+                .position(|id| *id == &*t.id)
                 .unwrap_or(usize::MAX)
         });
         let sentiment = match (pos, neg) {
@@ -414,10 +412,10 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
         };
         let discordant = discordant_draw && sentiment != SentimentLabel::Mixed;
         let no_comment = rng.chance(30);
-        let mut attributes = BTreeMap::new();
-        attributes.insert("Age band".to_string(), rng.pick(&AGE_BANDS).to_string());
+        let mut attributes = Attributes::new();
+        attributes.insert("Age band", *rng.pick(&AGE_BANDS));
         if rng.chance(900) {
-            attributes.insert("Ethnicity".to_string(), rng.pick(&ETHNICITIES).to_string());
+            attributes.insert("Ethnicity", *rng.pick(&ETHNICITIES));
         }
         let text = if no_comment {
             String::new()
@@ -427,13 +425,13 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
         out.push(Comment {
             id: format!("S{i:07}"),
             respondent: format!("R{:07}", i / 2),
-            question: question.to_string(),
+            question: (*question).into(),
             text,
             no_comment,
             date,
             score,
-            service: Some(service.to_string()),
-            organisation: Some("Synthetic Trust".to_string()),
+            service: Some((*service).into()),
+            organisation: Some("Synthetic Trust".into()),
             attributes,
             source: SourceRef {
                 name: "synthetic".into(),

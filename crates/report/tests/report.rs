@@ -1,13 +1,14 @@
 //! The report against independent counts, hostile comments in every format, small-number suppression
 //! and determinism.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use chorus_core::{
-    Annotations, CatalogEntry, Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel,
-    SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource, TouchpointMention,
+    Annotations, Attributes, CatalogEntry, Comment, Date, Direction, FftScore, ScoreTally,
+    SentimentLabel, SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource,
+    TouchpointMention,
 };
 use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
 use chorus_report::stats::TestMethod;
@@ -53,14 +54,14 @@ fn comment(
         score,
         service: Some("Ward 1".into()),
         organisation: None,
-        attributes: BTreeMap::new(),
+        attributes: Attributes::new(),
         source: SourceRef::default(),
         annotations: (!text.is_empty()).then(|| Annotations {
             sentiment: SentimentScore { label, score: 0.0 },
             touchpoints: touchpoints
                 .iter()
                 .map(|(id, s)| TouchpointMention {
-                    id: id.to_string(),
+                    id: (*id).into(),
                     sentiment: *s,
                     score: match s {
                         SentimentLabel::Positive => 0.8,
@@ -72,7 +73,7 @@ fn comment(
             themes: themes
                 .iter()
                 .map(|(name, s)| ThemeAssignment {
-                    name: name.to_string(),
+                    name: (*name).into(),
                     source: ThemeSource::Codebook,
                     confidence: 1.0,
                     sentiment: *s,
@@ -105,7 +106,7 @@ fn theme_keys(c: &Comment) -> HashSet<(ThemeSource, String)> {
     c.annotations
         .iter()
         .flat_map(|a| a.themes.iter())
-        .map(|t| (t.source, t.name.clone()))
+        .map(|t| (t.source, t.name.to_string()))
         .collect()
 }
 
@@ -160,7 +161,7 @@ fn tables_agree_with_independent_counts() {
             .iter()
             .filter(|c| {
                 c.annotations.as_ref().unwrap().themes.iter().any(|t| {
-                    t.name == row.name
+                    *t.name == *row.name
                         && t.source == row.source
                         && t.sentiment == SentimentLabel::Positive
                 })
@@ -205,7 +206,7 @@ fn tables_agree_with_independent_counts() {
             .filter(|c| {
                 c.annotations
                     .as_ref()
-                    .is_some_and(|a| a.touchpoints.iter().any(|m| m.id == t.id))
+                    .is_some_and(|a| a.touchpoints.iter().any(|m| *m.id == *t.id))
             })
             .count();
         assert_eq!(t.mentions, mentions as u64, "{}", t.id);
@@ -474,7 +475,7 @@ fn hostile_comments() -> (Vec<Comment>, ThemeCatalog) {
         } else {
             "<i>Ward</i>".into()
         });
-        c.attributes.insert("Age band".into(), "-1+1".into());
+        c.attributes.insert("Age band", "-1+1");
         if let Some(a) = c.annotations.as_mut() {
             a.discordant = i % 3 == 0;
         }

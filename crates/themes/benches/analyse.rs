@@ -42,7 +42,7 @@ fn comments() -> Vec<Comment> {
             Comment {
                 id: i.to_string(),
                 respondent: i.to_string(),
-                question: (*question).to_owned(),
+                question: (*question).into(),
                 text: text.clone(),
                 no_comment: false,
                 date: None,

@@ -26,7 +26,7 @@ fn main() {
         let comment = Comment {
             id: String::new(),
             respondent: String::new(),
-            question: question.to_owned(),
+            question: question.into(),
             text: row.text.clone(),
             no_comment: false,
             date: None,

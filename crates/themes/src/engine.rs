@@ -152,8 +152,9 @@ struct Compiled {
     lexicon: CompiledLexicon,
     touchpoints: CompiledCodebook,
     themes: CompiledCodebook,
-    touchpoint_ids: Vec<String>,
-    theme_labels: Vec<String>,
+    /// Shared by every annotation that names them (see `chorus_core::Interner`).
+    touchpoint_ids: Vec<Arc<str>>,
+    theme_labels: Vec<Arc<str>>,
 }
 
 impl Compiled {
@@ -175,13 +176,13 @@ impl Compiled {
                 .touchpoints
                 .entries
                 .iter()
-                .map(|e| e.id.clone())
+                .map(|e| Arc::from(e.id.as_str()))
                 .collect(),
             theme_labels: config
                 .themes
                 .entries
                 .iter()
-                .map(|e| e.label.clone())
+                .map(|e| Arc::from(e.label.as_str()))
                 .collect(),
         })
     }
@@ -612,6 +613,7 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
             .collect();
         let predictions = model.predict_batch(&inputs);
         let labels = model.labels();
+        let shared_labels: Vec<Arc<str>> = labels.iter().map(|l| Arc::from(l.as_str())).collect();
         for (&i, prediction) in rows.iter().zip(&predictions) {
             let Some(a) = annotations[i].as_mut() else {
                 continue;
@@ -624,9 +626,9 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
                 a.sentiment = s;
             }
             for &(label, confidence) in &prediction.labels {
-                if let Some(name) = labels.get(label) {
+                if let Some(name) = shared_labels.get(label) {
                     a.themes.push(ThemeAssignment {
-                        name: name.clone(),
+                        name: Arc::clone(name),
                         source: ThemeSource::Model,
                         confidence,
                         sentiment: a.sentiment.label,
@@ -661,14 +663,19 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
             })
             .collect();
         let discovery = discover(&docs, options);
+        let labels: Vec<Arc<str>> = discovery
+            .themes
+            .iter()
+            .map(|t| Arc::from(t.label.as_str()))
+            .collect();
         for (a, assignment) in annotations.iter_mut().zip(&discovery.assignments) {
             let (Some(a), Some((id, similarity))) = (a.as_mut(), assignment) else {
                 continue;
             };
-            if let Some(theme) = discovery.themes.iter().find(|t| t.id == *id) {
+            if let Some(place) = discovery.themes.iter().position(|t| t.id == *id) {
                 a.discovered_theme = Some(*id);
                 a.themes.push(ThemeAssignment {
-                    name: theme.label.clone(),
+                    name: Arc::clone(&labels[place]),
                     source: ThemeSource::Discovered,
                     confidence: similarity.clamp(0.0, 1.0),
                     sentiment: a.sentiment.label,
@@ -746,7 +753,7 @@ fn summarise(
             summary.themed += 1;
         }
         for mention in &a.touchpoints {
-            if let Some(row) = touchpoints.iter_mut().find(|r| r.id == mention.id) {
+            if let Some(row) = touchpoints.iter_mut().find(|r| *r.id == *mention.id) {
                 row.comments += 1;
                 row.sentiment.add(mention.sentiment);
             }
@@ -758,7 +765,7 @@ fn summarise(
                     .and_then(|id| discovered.iter_mut().find(|r| r.id == id.to_string())),
                 source => themes
                     .iter_mut()
-                    .find(|r| r.source == source && r.label == theme.name),
+                    .find(|r| r.source == source && *r.label == *theme.name),
             };
             if let Some(row) = row {
                 row.comments += 1;

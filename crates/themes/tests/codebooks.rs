@@ -30,7 +30,7 @@ fn check_touchpoints(cases: &[(&str, &[&str])]) {
     let mut failures = Vec::new();
     for &(text, expected) in cases {
         let a = analyser.annotate(&comment(text, "FFT Why?")).expect("text");
-        let got: Vec<&str> = a.touchpoints.iter().map(|t| t.id.as_str()).collect();
+        let got: Vec<&str> = a.touchpoints.iter().map(|t| &*t.id).collect();
         if got != expected {
             failures.push(format!("{text:?}: expected {expected:?}, got {got:?}"));
         }
@@ -44,7 +44,7 @@ fn check_themes(cases: &[(&str, &[&str])]) {
     let mut failures = Vec::new();
     for &(text, expected) in cases {
         let a = analyser.annotate(&comment(text, "FFT Why?")).expect("text");
-        let got: Vec<&str> = a.themes.iter().map(|t| t.name.as_str()).collect();
+        let got: Vec<&str> = a.themes.iter().map(|t| &*t.name).collect();
         if got != expected {
             failures.push(format!("{text:?}: expected {expected:?}, got {got:?}"));
         }
@@ -124,7 +124,7 @@ fn touchpoints_carry_their_own_sentiment() {
     let feeling = |id: &str| {
         a.touchpoints
             .iter()
-            .find(|t| t.id == id)
+            .find(|t| &*t.id == id)
             .map(|t| t.sentiment)
     };
     assert_eq!(
@@ -187,13 +187,13 @@ fn codebook_themes_are_certain_and_felt_from_their_clauses() {
     let food = a
         .themes
         .iter()
-        .find(|t| t.name == "Food and drink")
+        .find(|t| &*t.name == "Food and drink")
         .expect("food");
     assert_eq!(food.sentiment, SentimentLabel::Negative);
     let thanks = a
         .themes
         .iter()
-        .find(|t| t.name == "Thanks and gratitude")
+        .find(|t| &*t.name == "Thanks and gratitude")
         .expect("thanks");
     assert_eq!(thanks.sentiment, SentimentLabel::Positive);
 }
@@ -219,7 +219,7 @@ exclude = ["loop the loop"]
     let a = analyser
         .annotate(&comment("No hearing loop at reception", "FFT Why?"))
         .expect("text");
-    let names: Vec<&str> = a.themes.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = a.themes.iter().map(|t| &*t.name).collect();
     assert_eq!(names, ["Hearing loop"]);
     let a = analyser
         .annotate(&comment("Loop the loop", "FFT Why?"))

@@ -159,7 +159,7 @@ fn theming_with_discovery_annotates_and_catalogues_every_theme() {
         .map(|(i, text)| Comment {
             id: i.to_string(),
             respondent: i.to_string(),
-            question: "FFT Why?".to_owned(),
+            question: "FFT Why?".into(),
             text: text.clone(),
             no_comment: false,
             date: None,
