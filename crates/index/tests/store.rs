@@ -259,7 +259,13 @@ fn foreign_and_incompatible_directories_are_refused_with_a_message() {
     check(store.dir(), "re-ingest");
     std::fs::write(
         &manifest,
-        original.replace("\"analyzer_version\": 1", "\"analyzer_version\": 0"),
+        original.replace(
+            &format!(
+                "\"analyzer_version\": {}",
+                chorus_text::Analyzer::ENGLISH_VERSION
+            ),
+            "\"analyzer_version\": 0",
+        ),
     )
     .unwrap();
     check(store.dir(), "analyzer 0");

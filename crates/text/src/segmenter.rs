@@ -7,6 +7,7 @@ use crate::token::{TokenKind, Tokens};
 /// Finds the words, numbers and emoji of a text by Unicode word boundaries (UAX #29), then:
 ///
 /// - splits digits from letters, so "2hrs" and "2 hrs" give the same tokens, and "4pm" gives `4` `pm`;
+///   but keeps ordinals whole ("1st", "22nd"), or "1st class" would leave a word `st`;
 /// - splits words run together by a full stop ("great.staff"), which UAX #29 keeps whole, but not
 ///   abbreviations with one-letter parts ("e.g.");
 /// - joins single letters around an ampersand ("A&E", "A & E" stays two), the name of a department;
@@ -142,6 +143,13 @@ fn assemble<'a>(
     }
 }
 
+/// "st", "nd", "rd" or "th", the rest of a word after its digits.
+fn is_ordinal_suffix(rest: &str) -> bool {
+    ["st", "nd", "rd", "th"]
+        .iter()
+        .any(|suffix| rest.eq_ignore_ascii_case(suffix))
+}
+
 fn is_single_letter(segment: &str) -> bool {
     let mut chars = segment.chars();
     matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic())
@@ -194,12 +202,9 @@ fn split_word(word: &str, offset: usize, position: &mut u32, tokens: &mut Tokens
     while let Some((i, c)) = chars.next() {
         if let Some((_, p)) = previous {
             let boundary = match (class(p), class(c)) {
-                // digits and letters meet: "2hrs", "4pm", "covid19"
-                (Class::Digit, Class::Other) | (Class::Other, Class::Digit)
-                    if c.is_alphabetic() || p.is_alphabetic() =>
-                {
-                    true
-                }
+                // digits and letters meet: "2hrs", "4pm", "covid19"; not "1st"
+                (Class::Digit, Class::Other) if c.is_alphabetic() => !is_ordinal_suffix(&word[i..]),
+                (Class::Other, Class::Digit) if p.is_alphabetic() => true,
                 _ => false,
             };
             if boundary {
@@ -285,6 +290,16 @@ mod tests {
         check("4pm 2.5mg", &["4", "pm", "2.5", "mg"]);
         check("covid19", &["covid", "19"]);
         check("10:30", &["10", "30"]);
+    }
+
+    #[test]
+    fn ordinals_stay_whole() {
+        check(
+            "1st class, 2ND time, 23rd 4th",
+            &["1st", "class", "2ND", "time", "23rd", "4th"],
+        );
+        // Only the whole rest of the word: "1sts" and "5star" split as usual.
+        check("1sts 5star", &["1", "sts", "5", "star"]);
     }
 
     #[test]
