@@ -11,7 +11,8 @@ mod common {
     pub mod corpora;
 }
 
-use chorus_themes::model::{TrainOptions, cross_validate, read_labelled};
+use chorus_core::QuestionKind;
+use chorus_themes::model::{ModelInput, TrainOptions, cross_validate, read_labelled, train};
 use common::corpora::{corpus, v6_spec};
 
 #[test]
@@ -51,5 +52,45 @@ fn v6_themes_and_sentiment_meet_the_bars_on_held_out_folds() {
     assert!(
         sentiment >= 0.82,
         "sentiment accuracy {sentiment:.3} < 0.82"
+    );
+}
+
+/// A comment answering a question the model never saw (a trust's own survey question, classified
+/// "other") gets about as many themes as the same comment answering the FFT question it was trained on,
+/// not every label whose bias the question's weight used to cancel (20 and more before the fix).
+#[test]
+fn comments_to_unseen_questions_get_as_many_themes_as_fft_answers() {
+    let Some(path) = corpus("fft-v6-dev.csv") else {
+        return;
+    };
+    let data = read_labelled(&path, &v6_spec()).expect("the v6 file reads");
+    assert!(
+        data.examples
+            .iter()
+            .all(|e| e.question_kind != QuestionKind::Other),
+        "the v6 questions are all FFT questions"
+    );
+    let options = TrainOptions {
+        folds: 0,
+        ..TrainOptions::default()
+    };
+    let model = train(&data, &options).expect("trains");
+    let mean_labels = |kind: Option<QuestionKind>| {
+        let inputs: Vec<ModelInput<'_>> = data
+            .examples
+            .iter()
+            .map(|e| ModelInput {
+                text: &e.text,
+                question_kind: kind.unwrap_or(e.question_kind),
+            })
+            .collect();
+        let predictions = model.predict_batch(&inputs);
+        predictions.iter().map(|p| p.labels.len()).sum::<usize>() as f64 / inputs.len() as f64
+    };
+    let (own, other) = (mean_labels(None), mean_labels(Some(QuestionKind::Other)));
+    eprintln!("mean themes per comment: {own:.2} as answered, {other:.2} as an unseen question");
+    assert!(
+        other <= own * 1.5 && other >= own * 0.5,
+        "{other:.2} themes a comment as an unseen question, {own:.2} as answered"
     );
 }

@@ -200,8 +200,9 @@ pub(crate) struct Vocabulary {
     map: FxHashMap<u64, u32>,
     /// Hash of each feature, by index (what a model file stores).
     pub hashes: Vec<u64>,
-    /// Smoothed idf of each feature (1 for question kinds; unused for crossed words, which take their
-    /// word's value).
+    /// Smoothed idf of each feature; for a question kind, its share of the training comments (see
+    /// [`Vocabulary::vectorise`]; files written before kept 1 there, read as equal shares); unused for
+    /// crossed words, which take their word's value.
     pub idf: Vec<f32>,
     /// The blocks.
     pub blocks: Blocks,
@@ -214,10 +215,10 @@ impl Vocabulary {
         let mut word_df: FxHashMap<u64, u32> = FxHashMap::default();
         let mut char_df: FxHashMap<u64, u32> = FxHashMap::default();
         let mut cross_df: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut kinds = [false; 4];
+        let mut kinds = [0u32; 4];
         for &r in rows {
             let doc = &docs[r];
-            kinds[kind_index(doc.kind)] = true;
+            kinds[kind_index(doc.kind)] += 1;
             for &(h, _) in &doc.words {
                 *word_df.entry(h).or_default() += 1;
             }
@@ -255,9 +256,10 @@ impl Vocabulary {
             idfs.push(idf(df));
         }
         for kind in QuestionKind::ALL {
-            if kinds[kind_index(kind)] {
+            let count = kinds[kind_index(kind)];
+            if count > 0 {
                 hashes.push(question_hash(kind));
-                idfs.push(1.0);
+                idfs.push((f64::from(count) / n) as f32);
             }
         }
         let questions_end = hashes.len();
@@ -302,6 +304,13 @@ impl Vocabulary {
     /// The tf-idf vector of a document as (feature, value) pairs, into `out`: sublinear tf, each block
     /// L2-normalised on its own (so long comments do not drown the question features), the question kind
     /// as a 1, and the question × word block at [`CROSS_WEIGHT`].
+    ///
+    /// A comment answering a kind of question the model never saw in training (a trust's own survey
+    /// question, classified "other", for a model trained on FFT answers) gets every seen kind at once,
+    /// each weighted by its share of the training comments: its scores are the average of its scores as
+    /// an answer to each. With no question feature at all, the bias alone would stand where the
+    /// question's weight always stood in training, and such comments would be given many labels.
+    ///
     /// `cross_hashes` is scratch space, kept by the caller to save an allocation per comment.
     pub(crate) fn vectorise(
         &self,
@@ -315,16 +324,47 @@ impl Vocabulary {
         self.block(&doc.words, out, Some(cross_hashes));
         let word_end = out.len();
         self.block(&doc.chars, out, None);
-        if let Some(&q) = self.map.get(&question_hash(doc.kind)) {
-            out.push((q, 1.0));
+        debug_assert!(word_end - word_start == cross_hashes.len());
+        if self.map.contains_key(&question_hash(doc.kind)) {
+            self.push_question(doc.kind, 1.0, word_start, cross_hashes, out);
+            return;
         }
-        for (k, &h) in cross_hashes.iter().enumerate() {
-            if let Some(&j) = self.map.get(&cross_hash(h, doc.kind)) {
-                let value = out[word_start + k].1;
-                out.push((j, CROSS_WEIGHT * value));
+        let seen = |kind: QuestionKind| {
+            self.map
+                .get(&question_hash(kind))
+                .map(|&q| (kind, self.idf[q as usize].max(0.0)))
+        };
+        let total: f32 = QuestionKind::ALL
+            .into_iter()
+            .filter_map(seen)
+            .map(|(_, w)| w)
+            .sum();
+        if total > 0.0 {
+            for (kind, weight) in QuestionKind::ALL.into_iter().filter_map(seen) {
+                self.push_question(kind, weight / total, word_start, cross_hashes, out);
             }
         }
-        debug_assert!(word_end - word_start == cross_hashes.len());
+    }
+
+    /// Appends the question kind's feature at `weight`, and the words (their values at `word_start`,
+    /// their hashes in `cross_hashes`) crossed with it.
+    fn push_question(
+        &self,
+        kind: QuestionKind,
+        weight: f32,
+        word_start: usize,
+        cross_hashes: &[u64],
+        out: &mut Vec<(u32, f32)>,
+    ) {
+        if let Some(&q) = self.map.get(&question_hash(kind)) {
+            out.push((q, weight));
+        }
+        for (k, &h) in cross_hashes.iter().enumerate() {
+            if let Some(&j) = self.map.get(&cross_hash(h, kind)) {
+                let value = out[word_start + k].1;
+                out.push((j, weight * CROSS_WEIGHT * value));
+            }
+        }
     }
 
     /// Appends one block's normalised tf-idf values; with `keep`, also the hash of each value appended.
@@ -497,11 +537,39 @@ mod tests {
         assert_eq!(in_block_count(&v, &vocab.blocks.cross), 0);
         // Unknown words are dropped.
         vocab.vectorise(
-            &raw("zzzz qqqq", QuestionKind::Other),
+            &raw("zzzz qqqq", QuestionKind::Why),
             &mut v,
             &mut Vec::new(),
         );
-        assert!(v.is_empty(), "{v:?}");
+        assert_eq!(v.len(), 1, "only the question: {v:?}");
+    }
+
+    #[test]
+    fn a_question_kind_unseen_in_training_counts_as_each_seen_kind_by_its_share() {
+        let docs = vec![
+            raw("kind staff", QuestionKind::Why),
+            raw("kind nurse", QuestionKind::Why),
+            raw("kind doctor", QuestionKind::Why),
+            raw("kind nothing", QuestionKind::Improve),
+        ];
+        let vocab = Vocabulary::fit(&docs, &[0, 1, 2, 3], 1);
+        let mut v = Vec::new();
+        vocab.vectorise(&raw("kind", QuestionKind::Other), &mut v, &mut Vec::new());
+        let weight_of = |kind: QuestionKind| {
+            let q = vocab.map[&question_hash(kind)];
+            v.iter().find(|&&(i, _)| i == q).map(|&(_, x)| x)
+        };
+        assert_eq!(weight_of(QuestionKind::Why), Some(0.75));
+        assert_eq!(weight_of(QuestionKind::Improve), Some(0.25));
+        // "kind" crossed with each kind, at the kind's share of the cross weight.
+        let word = v[0].1;
+        let mut crossed: Vec<f32> = v
+            .iter()
+            .filter(|(i, _)| vocab.blocks.cross.contains(&(*i as usize)))
+            .map(|&(_, x)| x / (CROSS_WEIGHT * word))
+            .collect();
+        crossed.sort_by(f32::total_cmp);
+        assert_eq!(crossed, [0.25, 0.75]);
     }
 
     fn in_block_count(v: &[(u32, f32)], r: &Range<usize>) -> usize {

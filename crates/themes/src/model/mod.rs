@@ -406,8 +406,13 @@ mod tests {
         let message = load_error(&bytes[..header_end - 5]);
         assert!(message.contains("damaged"), "{message}");
 
-        let text = String::from_utf8_lossy(&bytes[..header_end])
-            .replace("\"analyzer_version\":1", "\"analyzer_version\":99");
+        let text = String::from_utf8_lossy(&bytes[..header_end]).replace(
+            &format!(
+                "\"analyzer_version\":{}",
+                chorus_text::Analyzer::ENGLISH_VERSION
+            ),
+            "\"analyzer_version\":99",
+        );
         let mut other = text.into_bytes();
         other.extend_from_slice(&bytes[header_end..]);
         let message = load_error(&other);
