@@ -47,6 +47,9 @@ pub struct CodebookEntry {
     pub direction: Direction,
     /// Single words, matched on their stem.
     pub terms: Vec<String>,
+    /// Single words matched only as spelt (any case), where the stem would take in other words:
+    /// `caring` without `care`, `helpful` without `help`.
+    pub exact: Vec<String>,
     /// Words that must appear together, in order, in one clause.
     pub phrases: Vec<String>,
     /// Words or phrases that mean the entry does not apply (see the file header).
@@ -82,6 +85,8 @@ struct RawEntry {
     direction: Direction,
     #[serde(default)]
     terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    exact: Vec<Spanned<String>>,
     #[serde(default)]
     phrases: Vec<Spanned<String>>,
     #[serde(default)]
@@ -158,6 +163,7 @@ struct EntryView<'a> {
     line: usize,
     column: usize,
     terms: Vec<Located<'a>>,
+    exact: Vec<Located<'a>>,
     phrases: Vec<Located<'a>>,
     exclude: Vec<Located<'a>>,
     contextual: Vec<Located<'a>>,
@@ -248,6 +254,7 @@ impl Codebook {
                     description: e.description.clone(),
                     direction: e.direction,
                     terms: strings(&e.terms),
+                    exact: strings(&e.exact),
                     phrases: strings(&e.phrases),
                     exclude: strings(&e.exclude),
                     contextual: strings(&e.contextual),
@@ -284,6 +291,7 @@ impl Codebook {
                     line: e.line,
                     column: 0,
                     terms: at(&e.terms, e.line),
+                    exact: at(&e.exact, e.line),
                     phrases: at(&e.phrases, e.line),
                     exclude: at(&e.exclude, e.line),
                     contextual: at(&e.contextual, e.line),
@@ -318,6 +326,11 @@ impl Codebook {
                     {
                         patterns.push(pattern, (index, role));
                     }
+                }
+            }
+            for word in &entry.exact {
+                if let Some(pattern) = patterns::compile_exact(word, analyzer, vocab) {
+                    patterns.push(pattern, (index, Role::Include));
                 }
             }
         }
@@ -387,6 +400,7 @@ pub fn check(text: &str, origin: &Path) -> CheckReport {
                 line,
                 column,
                 terms: located(text, &e.terms),
+                exact: located(text, &e.exact),
                 phrases: located(text, &e.phrases),
                 exclude: located(text, &e.exclude),
                 contextual: located(text, &e.contextual),
@@ -500,6 +514,29 @@ fn check_entries(entries: &[EntryView<'_>]) -> Vec<Finding> {
                         ),
                     ),
                 }
+            }
+        }
+        for item in &entry.exact {
+            match patterns::compile_exact(item.text, &mut analyzer, &mut vocab) {
+                Some(p) => {
+                    usable += 1;
+                    own.entry(p.clone()).or_insert(item.text);
+                    let users = owners.entry(p).or_default();
+                    if !users.iter().any(|u| u.0 == index) {
+                        users.push((index, entry.id, item.line, item.column, item.text));
+                    }
+                }
+                None => push(
+                    Severity::Warning,
+                    item.line,
+                    item.column,
+                    entry.id,
+                    format!(
+                        "exact word `{}` is not one word, or is a stop word, so it can never match: \
+                         put phrases under `phrases`",
+                        item.text
+                    ),
+                ),
             }
         }
         let mut contextual = 0;

@@ -346,6 +346,7 @@ impl CommentAnalyser {
                 tokens,
                 syms: &self.syms,
                 negated: &self.negated,
+                forms: compiled.vocab.forms(),
             };
             compiled
                 .themes
@@ -440,6 +441,7 @@ impl CommentAnalyser {
             tokens,
             syms: &self.syms,
             negated: &self.negated,
+            forms: compiled.vocab.forms(),
         };
         sentiment::score_clauses(
             &compiled.lexicon,

@@ -4,7 +4,8 @@
 //! however many word lists look at it. A phrase matches its symbols in order within a clause; stop words
 //! of the text that the phrase does not name may come between ("thank you so much" matches "thank much"),
 //! while a stop word written in the phrase must be there ("looked after"). `not` in a phrase stands for any
-//! negator and `#` for any number.
+//! negator and `#` for any number. A word compiled with [`compile_exact`] matches only as spelt
+//! ("caring", not "care", though both stem to `care`).
 
 use std::collections::HashMap;
 
@@ -22,6 +23,8 @@ pub(crate) const UNKNOWN: Sym = u32::MAX;
 pub(crate) struct Vocab {
     ids: HashMap<Box<str>, Sym, FxBuildHasher>,
     len: u32,
+    /// The spellings exact words must have, lower case, numbered by [`Elem::Exact`].
+    forms: Vec<Box<str>>,
 }
 
 impl Vocab {
@@ -45,6 +48,22 @@ impl Vocab {
     pub(crate) fn len(&self) -> usize {
         self.len as usize
     }
+
+    /// The number of the spelling `form` (lower case), adding it if new.
+    fn intern_form(&mut self, form: &str) -> u32 {
+        match self.forms.iter().position(|f| **f == *form) {
+            Some(i) => i as u32,
+            None => {
+                self.forms.push(form.into());
+                (self.forms.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The spellings of exact words, for [`Doc::forms`].
+    pub(crate) fn forms(&self) -> &[Box<str>] {
+        &self.forms
+    }
 }
 
 /// One element of a compiled phrase.
@@ -52,6 +71,8 @@ impl Vocab {
 pub(crate) enum Elem {
     /// This exact (stemmed) term.
     Term(Sym),
+    /// This stemmed term, spelt in the text as the form numbered here (see [`Vocab::forms`]).
+    Exact(Sym, u32),
     /// Any negator ("not", "never", "no", "can't"…), written `not`.
     AnyNegator,
     /// Any number, written `#`.
@@ -92,6 +113,28 @@ pub(crate) fn compile(text: &str, analyzer: &mut Analyzer, vocab: &mut Vocab) ->
     (!elems.is_empty()).then_some(Pattern { elems, content })
 }
 
+/// Compiles one word that must match as spelt (any case), not on its stem. `None` when `word` is not
+/// exactly one word, or is a stop word.
+pub(crate) fn compile_exact(
+    word: &str,
+    analyzer: &mut Analyzer,
+    vocab: &mut Vocab,
+) -> Option<Pattern> {
+    let tokens = analyzer.analyze(word.trim());
+    let [token] = &tokens[..] else {
+        return None;
+    };
+    if token.stop {
+        return None;
+    }
+    let sym = vocab.intern(&token.term);
+    let form = vocab.intern_form(&word.trim().to_lowercase());
+    Some(Pattern {
+        elems: vec![Elem::Exact(sym, form)],
+        content: 1,
+    })
+}
+
 /// An analysed comment as the matchers see it: its text, tokens, each token's symbol, and whether each
 /// token is really negated (see `sentiment::effective_negation`).
 #[derive(Clone, Copy, Debug)]
@@ -100,13 +143,22 @@ pub(crate) struct Doc<'a> {
     pub(crate) tokens: &'a [Token],
     pub(crate) syms: &'a [Sym],
     pub(crate) negated: &'a [bool],
+    /// The spellings of exact words ([`Vocab::forms`]).
+    pub(crate) forms: &'a [Box<str>],
 }
 
-/// Whether `elem` matches the token `sym`/`token`.
+/// Whether `elem` matches the token `sym`/`token` of `doc`.
 #[inline]
-fn elem_matches(elem: Elem, sym: Sym, token: &Token) -> bool {
+fn elem_matches(elem: Elem, sym: Sym, token: &Token, doc: &Doc<'_>) -> bool {
     match elem {
         Elem::Term(s) => s == sym,
+        Elem::Exact(s, form) => {
+            s == sym
+                && doc
+                    .forms
+                    .get(form as usize)
+                    .is_some_and(|form| doc.text[token.start..token.end].eq_ignore_ascii_case(form))
+        }
         Elem::AnyNegator => token.negator,
         Elem::AnyNumber => token.kind == TokenKind::Number,
     }
@@ -127,6 +179,7 @@ pub(crate) fn match_at(doc: Doc<'_>, start: usize, end: usize, pattern: &Pattern
         tokens,
         syms,
         negated,
+        ..
     } = doc;
     let mut j = start;
     let negation = tokens[start].negator;
@@ -140,7 +193,7 @@ pub(crate) fn match_at(doc: Doc<'_>, start: usize, end: usize, pattern: &Pattern
                 return None;
             }
             let in_scope = k != 1 || !negation || negated[j] || tokens[j].negator;
-            if in_scope && elem_matches(elem, syms[j], &tokens[j]) {
+            if in_scope && elem_matches(elem, syms[j], &tokens[j], &doc) {
                 j += 1;
                 break;
             }
@@ -206,7 +259,7 @@ impl<T> PatternSet<T> {
         self.number_ids.clear();
         for &i in &order {
             match self.items[i as usize].0.elems[0] {
-                Elem::Term(s) => counts[s as usize + 1] += 1,
+                Elem::Term(s) | Elem::Exact(s, _) => counts[s as usize + 1] += 1,
                 Elem::AnyNegator => self.negator_ids.push(i),
                 Elem::AnyNumber => self.number_ids.push(i),
             }
@@ -218,7 +271,7 @@ impl<T> PatternSet<T> {
         self.ids = vec![0; *counts.last().unwrap_or(&0) as usize];
         let mut next = counts;
         for &i in &order {
-            if let Elem::Term(s) = self.items[i as usize].0.elems[0] {
+            if let Elem::Term(s) | Elem::Exact(s, _) = self.items[i as usize].0.elems[0] {
                 let slot = &mut next[s as usize];
                 self.ids[*slot as usize] = i;
                 *slot += 1;
@@ -280,6 +333,7 @@ mod tests {
                 tokens: &tokens,
                 syms: &syms,
                 negated: &negated,
+                forms: vocab.forms(),
             };
             match_at(doc, i, tokens.len(), &pattern).is_some()
         })

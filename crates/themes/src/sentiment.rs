@@ -343,6 +343,7 @@ fn score_clause(
         tokens,
         syms,
         negated,
+        ..
     } = doc;
     let ClauseSpan {
         index,

@@ -172,6 +172,27 @@ fn themes_match_with_context_and_exclusions() {
     ]);
 }
 
+/// `exact` words match only as spelt: a stem shared with a common word would make the theme match it.
+#[test]
+fn exact_words_match_only_as_spelt() {
+    check_themes(&[
+        ("Caring and helpful", &["Staff attitude"]),
+        ("CARING", &["Staff attitude"]),
+        ("The care was good", &[]),
+        ("Can someone help me", &[]),
+        (
+            "An experienced midwife",
+            &["Professionalism and competence"],
+        ),
+        ("My experience was good", &[]),
+        ("She went against my wishes", &["Listening and involvement"]),
+        ("I wish there was more parking", &["Parking and transport"]),
+        // "ages" is a phrase now: "age" alone is not waiting.
+        ("He plays with children his own age", &[]),
+        ("Waited for ages", &["Waiting times"]),
+    ]);
+}
+
 #[test]
 fn codebook_themes_are_certain_and_felt_from_their_clauses() {
     let mut analyser = CommentAnalyser::builtin();
@@ -277,6 +298,7 @@ terms = ["queue"]
 id = "Empty Entry"
 label = "Nothing here"
 terms = []
+exact = ["very kind"]
 "#;
     check(
         text,
@@ -289,6 +311,11 @@ terms = []
             ),
             (Severity::Error, 12, "never match"),
             (Severity::Error, 12, "lower-case"),
+            (
+                Severity::Warning,
+                15,
+                "exact word `very kind` is not one word",
+            ),
         ],
     );
 }
