@@ -5,11 +5,9 @@ use chorus_core::{Date, Interner};
 use chorus_text::Analyzer;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::{DocAddress, TantivyDocument};
 
 use crate::filters::Filters;
 use crate::query::{QueryError, text_clause};
-use crate::schema;
 use crate::search::{Order, SearchCollector};
 use crate::{Error, Store};
 
@@ -99,18 +97,7 @@ impl Store {
             if lines.len() >= request.limit {
                 break;
             }
-            let doc: TantivyDocument = searcher
-                .doc(DocAddress::new(ranked.segment, ranked.doc))
-                .map_err(|e| self.index_error(e))?;
-            let comment =
-                schema::from_document(&self.fields, &doc, &mut interner).map_err(|reason| {
-                    Error::BadRecord {
-                        path: self.dir().to_owned(),
-                        segment: ranked.segment.to_string(),
-                        doc: ranked.doc,
-                        reason,
-                    }
-                })?;
+            let comment = self.hit_comment(&searcher, ranked.segment, ranked.doc, &mut interner)?;
             for (start, end) in occurrences(&mut analyzer, &comment.text, &terms) {
                 if lines.len() >= request.limit {
                     break;

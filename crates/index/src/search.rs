@@ -11,7 +11,7 @@ use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::filters::Filters;
 use crate::query::{self, ParsedQuery};
@@ -198,18 +198,7 @@ impl Store {
         let mut hits = Vec::with_capacity(request.limit);
         let mut interner = Interner::new();
         for ranked in found.top.into_iter().skip(request.offset) {
-            let doc: TantivyDocument = searcher
-                .doc(DocAddress::new(ranked.segment, ranked.doc))
-                .map_err(|e| self.index_error(e))?;
-            let comment =
-                schema::from_document(&self.fields, &doc, &mut interner).map_err(|reason| {
-                    Error::BadRecord {
-                        path: self.dir().to_owned(),
-                        segment: ranked.segment.to_string(),
-                        doc: ranked.doc,
-                        reason,
-                    }
-                })?;
+            let comment = self.hit_comment(&searcher, ranked.segment, ranked.doc, &mut interner)?;
             let snippet = snippet(
                 &mut analyzer,
                 &comment.text,

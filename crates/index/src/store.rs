@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::UserOperation;
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal,
+    TantivyDocument, TantivyError,
 };
 
 use crate::Error;
@@ -218,6 +219,26 @@ impl Store {
 
     pub(crate) fn index_error(&self, source: TantivyError) -> Error {
         index_error(&self.dir, source)
+    }
+
+    /// The comment stored at `doc` of segment `segment`, for a search hit; its repeated strings shared
+    /// through `interner`.
+    pub(crate) fn hit_comment(
+        &self,
+        searcher: &Searcher,
+        segment: SegmentOrdinal,
+        doc: DocId,
+        interner: &mut Interner,
+    ) -> Result<Comment, Error> {
+        let stored: TantivyDocument = searcher
+            .doc(DocAddress::new(segment, doc))
+            .map_err(|e| self.index_error(e))?;
+        schema::from_document(&self.fields, &stored, interner).map_err(|reason| Error::BadRecord {
+            path: self.dir.clone(),
+            segment: segment.to_string(),
+            doc,
+            reason,
+        })
     }
 
     /// Keys of every stored comment, for duplicate detection by ingestion, in ingest order.

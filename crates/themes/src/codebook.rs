@@ -480,63 +480,53 @@ fn check_entries(entries: &[EntryView<'_>]) -> Vec<Finding> {
         }
         let mut usable = 0;
         let mut own: BTreeMap<Pattern, &str> = BTreeMap::new();
-        for (items, kind) in [(&entry.terms, "term"), (&entry.phrases, "phrase")] {
+        let includes = [
+            (&entry.terms, "term"),
+            (&entry.phrases, "phrase"),
+            (&entry.exact, "exact word"),
+        ];
+        for (items, kind) in includes {
             for item in items.iter() {
-                match patterns::compile(item.text, &mut analyzer, &mut vocab) {
-                    Some(p) if p.content > 0 => {
-                        if kind == "term" && p.elems.len() > 1 {
-                            push(
-                                Severity::Warning,
-                                item.line,
-                                item.column,
-                                entry.id,
-                                format!(
-                                    "term `{}` has several words: move it to `phrases` (it is matched as one)",
-                                    item.text
-                                ),
-                            );
-                        }
-                        usable += 1;
-                        own.entry(p.clone()).or_insert(item.text);
-                        let users = owners.entry(p).or_default();
-                        if !users.iter().any(|u| u.0 == index) {
-                            users.push((index, entry.id, item.line, item.column, item.text));
-                        }
-                    }
-                    _ => push(
+                let compiled = if kind == "exact word" {
+                    patterns::compile_exact(item.text, &mut analyzer, &mut vocab)
+                } else {
+                    patterns::compile(item.text, &mut analyzer, &mut vocab)
+                        .filter(|p| p.content > 0)
+                };
+                let Some(p) = compiled else {
+                    let why = if kind == "exact word" {
+                        "is not one word, or is a stop word, so it can never match: put phrases under \
+                         `phrases`"
+                    } else {
+                        "is only stop words or punctuation, so it can never match: remove it"
+                    };
+                    push(
+                        Severity::Warning,
+                        item.line,
+                        item.column,
+                        entry.id,
+                        format!("{kind} `{}` {why}", item.text),
+                    );
+                    continue;
+                };
+                if kind == "term" && p.elems.len() > 1 {
+                    push(
                         Severity::Warning,
                         item.line,
                         item.column,
                         entry.id,
                         format!(
-                            "{kind} `{}` is only stop words or punctuation, so it can never match: remove it",
+                            "term `{}` has several words: move it to `phrases` (it is matched as one)",
                             item.text
                         ),
-                    ),
+                    );
                 }
-            }
-        }
-        for item in &entry.exact {
-            match patterns::compile_exact(item.text, &mut analyzer, &mut vocab) {
-                Some(p) => {
-                    usable += 1;
-                    own.entry(p.clone()).or_insert(item.text);
-                    let users = owners.entry(p).or_default();
-                    if !users.iter().any(|u| u.0 == index) {
-                        users.push((index, entry.id, item.line, item.column, item.text));
-                    }
+                usable += 1;
+                own.entry(p.clone()).or_insert(item.text);
+                let users = owners.entry(p).or_default();
+                if !users.iter().any(|u| u.0 == index) {
+                    users.push((index, entry.id, item.line, item.column, item.text));
                 }
-                None => push(
-                    Severity::Warning,
-                    item.line,
-                    item.column,
-                    entry.id,
-                    format!(
-                        "exact word `{}` is not one word, or is a stop word, so it can never match: \
-                         put phrases under `phrases`",
-                        item.text
-                    ),
-                ),
             }
         }
         let mut contextual = 0;

@@ -12,15 +12,22 @@ mod common {
 }
 
 use chorus_core::QuestionKind;
-use chorus_themes::model::{ModelInput, TrainOptions, cross_validate, read_labelled, train};
+use chorus_themes::model::{
+    LabelledData, ModelInput, TrainOptions, cross_validate, read_labelled, train,
+};
 use common::corpora::{corpus, v6_spec};
+
+/// The labelled v6 file, or `None` (with a message) when the corpora are absent.
+fn v6_data() -> Option<LabelledData> {
+    let path = corpus("fft-v6-dev.csv")?;
+    Some(read_labelled(&path, &v6_spec()).expect("the v6 file reads"))
+}
 
 #[test]
 fn v6_themes_and_sentiment_meet_the_bars_on_held_out_folds() {
-    let Some(path) = corpus("fft-v6-dev.csv") else {
+    let Some(data) = v6_data() else {
         return;
     };
-    let data = read_labelled(&path, &v6_spec()).expect("the v6 file reads");
     eprintln!(
         "{} rows read, {} used, skipped: {:?}",
         data.rows_read,
@@ -60,10 +67,9 @@ fn v6_themes_and_sentiment_meet_the_bars_on_held_out_folds() {
 /// not every label whose bias the question's weight used to cancel (20 and more before the fix).
 #[test]
 fn comments_to_unseen_questions_get_as_many_themes_as_fft_answers() {
-    let Some(path) = corpus("fft-v6-dev.csv") else {
+    let Some(data) = v6_data() else {
         return;
     };
-    let data = read_labelled(&path, &v6_spec()).expect("the v6 file reads");
     assert!(
         data.examples
             .iter()
