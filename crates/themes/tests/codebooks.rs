@@ -85,6 +85,18 @@ fn touchpoints_by_stem_and_phrase() {
     ]);
 }
 
+/// Words that share a stem with a travel word are not travel.
+#[test]
+fn travel_is_not_training_signing_or_an_extra_mile() {
+    check_touchpoints(&[
+        ("She goes the extra mile", &[]),
+        ("Staff training", &[]),
+        ("I was signed off work", &[]),
+        ("Came by train", &["travel"]),
+        ("Six miles to drive", &["travel"]),
+    ]);
+}
+
 #[test]
 fn negation_does_not_remove_a_touchpoint() {
     check_touchpoints(&[
@@ -190,6 +202,10 @@ fn exact_words_match_only_as_spelt() {
         // "ages" is a phrase now: "age" alone is not waiting.
         ("He plays with children his own age", &[]),
         ("Waited for ages", &["Waiting times"]),
+        ("No continuity of care", &["Continuity of care"]),
+        ("The door kept banging continually", &[]),
+        ("Medication was late", &["Waiting times", "Medication"]),
+        ("The medical staff", &[]),
     ]);
 }
 
