@@ -206,6 +206,8 @@ fn exact_words_match_only_as_spelt() {
         ("The door kept banging continually", &[]),
         ("Medication was late", &["Waiting times", "Medication"]),
         ("The medical staff", &[]),
+        ("I feel safe here", &["Dignity and respect"]),
+        ("Brought home safely", &[]),
     ]);
 }
 
