@@ -10,7 +10,7 @@
 //! by maximal marginal relevance: close to the centroid, and unlike the quotes already chosen (Jaccard
 //! over stems), so the list shows the theme's range rather than five wordings of one comment.
 
-use chorus_text::Tokens;
+use chorus_text::{Tokens, is_negator};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -138,11 +138,19 @@ pub(crate) fn describe(
         }
     }
     let total_docs: usize = clusters.iter().map(|c| c.members.len()).sum();
+    // "not" or "no" alone says nothing about a theme; "not told" or "no complaints" does.
+    let negator: Vec<bool> = corpus.terms.iter().map(|t| is_negator(t)).collect();
     clusters
         .par_iter()
         .zip(&per_cluster)
         .map_init(new_reader, |(reader, terms), (cluster, counts)| {
-            let phrases = key_phrases(cluster.members.len(), counts, &overall, total_docs);
+            let phrases = key_phrases(
+                cluster.members.len(),
+                counts,
+                &overall,
+                total_docs,
+                &negator,
+            );
             let key_phrases = written_forms(reader, terms, docs, cluster, &phrases, corpus);
             let label = key_phrases
                 .iter()
@@ -161,12 +169,14 @@ pub(crate) fn describe(
 }
 
 /// The most distinctive phrases of a cluster of `size` comments, best first, without redundancy: a word
-/// already inside a chosen phrase is skipped, and so is a phrase both of whose words were chosen.
+/// already inside a chosen phrase is skipped, and so is a phrase both of whose words were chosen; a
+/// negator (`negator[id]`) counts only inside a two-word phrase.
 fn key_phrases(
     size: usize,
     counts: &FxHashMap<Phrase, u32>,
     overall: &FxHashMap<Phrase, u32>,
     total_docs: usize,
+    negator: &[bool],
 ) -> Vec<Phrase> {
     // A phrase must recur to name a theme; in a tiny theme, twice is enough.
     let min_count = if size >= 50 { 3 } else { 2.min(size as u32) };
@@ -191,7 +201,7 @@ fn key_phrases(
     for (_, p) in scored {
         match words(p) {
             (a, None) => {
-                if in_bigrams.contains(&a) {
+                if in_bigrams.contains(&a) || negator.get(a as usize).copied().unwrap_or(false) {
                     continue;
                 }
                 chosen_words.insert(a);
@@ -467,6 +477,26 @@ mod tests {
             c("b", vec![4, 5, 6], 0.5),
         ]);
         assert_eq!(chosen, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_negator_names_a_theme_only_inside_a_phrase() {
+        // Ids: 0 "not", 1 "told", 2 "call"; the cluster is half of 100 comments, and every phrase in it
+        // is twice as common there as overall.
+        let negator = [true, false, false];
+        let counts: FxHashMap<Phrase, u32> = [
+            (unigram(0), 40),
+            (unigram(1), 30),
+            (unigram(2), 20),
+            (bigram(0, 1), 25),
+        ]
+        .into_iter()
+        .collect();
+        let overall: FxHashMap<Phrase, u32> = counts.iter().map(|(&p, &c)| (p, c)).collect();
+        let chosen = key_phrases(50, &counts, &overall, 100, &negator);
+        assert!(!chosen.contains(&unigram(0)), "`not` alone");
+        assert!(chosen.contains(&bigram(0, 1)), "`not told`");
+        assert!(chosen.contains(&unigram(2)));
     }
 
     #[test]
