@@ -96,6 +96,15 @@ fn searching_the_sample_finds_every_form_of_a_word_with_counts_that_add_up() {
         text.contains(&format!("Counts over all {total} matches")),
         "{text}"
     );
+    // Scores as the survey words them; the slugs are for --json.
+    let scores = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("score "))
+        .expect("a score line");
+    assert!(
+        scores.contains("Very good") && !scores.contains("very_good"),
+        "{scores}"
+    );
     assert!(
         !text.contains('\x1b'),
         "no ANSI codes when stdout is not a terminal"

@@ -242,7 +242,19 @@ fn human_search(
         let _ = writeln!(out, "\nCounts over all {} matches", n(results.total));
         facet_line(&mut out, "service", &f.service);
         facet_line(&mut out, "organisation", &f.organisation);
-        facet_line(&mut out, "score", &f.score);
+        // Scripts get the slugs (`very_good`); people read the answers as the survey words them.
+        let scores: Vec<FacetCount> = f
+            .score
+            .iter()
+            .map(|c| FacetCount {
+                value: FftScore::ALL
+                    .iter()
+                    .find(|s| s.slug() == c.value)
+                    .map_or_else(|| c.value.clone(), |s| s.label().to_owned()),
+                count: c.count,
+            })
+            .collect();
+        facet_line(&mut out, "score", &scores);
         facet_line(&mut out, "month", &f.month);
         facet_line(&mut out, "question", &f.question_kind);
         facet_line(&mut out, "touchpoint", &f.touchpoint);
