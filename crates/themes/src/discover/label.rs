@@ -138,8 +138,13 @@ pub(crate) fn describe(
         }
     }
     let total_docs: usize = clusters.iter().map(|c| c.members.len()).sum();
-    // "not" or "no" alone says nothing about a theme; "not told" or "no complaints" does.
-    let negator: Vec<bool> = corpus.terms.iter().map(|t| is_negator(t)).collect();
+    // "not" or "no" alone says nothing about a theme ("not told" or "no complaints" does), and nor
+    // does "xxxx", the mark some exports leave where they removed a name.
+    let says_nothing: Vec<bool> = corpus
+        .terms
+        .iter()
+        .map(|t| is_negator(t) || is_redaction_mark(t))
+        .collect();
     clusters
         .par_iter()
         .zip(&per_cluster)
@@ -149,7 +154,7 @@ pub(crate) fn describe(
                 counts,
                 &overall,
                 total_docs,
-                &negator,
+                &says_nothing,
             );
             let key_phrases = written_forms(reader, terms, docs, cluster, &phrases, corpus);
             let label = key_phrases
@@ -169,14 +174,15 @@ pub(crate) fn describe(
 }
 
 /// The most distinctive phrases of a cluster of `size` comments, best first, without redundancy: a word
-/// already inside a chosen phrase is skipped, and so is a phrase both of whose words were chosen; a
-/// negator (`negator[id]`) counts only inside a two-word phrase.
+/// already inside a chosen phrase is skipped, and so is a phrase both of whose words were chosen. A word
+/// that names nothing alone (`says_nothing[id]`: a negator, a redaction mark) counts only inside a
+/// two-word phrase.
 fn key_phrases(
     size: usize,
     counts: &FxHashMap<Phrase, u32>,
     overall: &FxHashMap<Phrase, u32>,
     total_docs: usize,
-    negator: &[bool],
+    says_nothing: &[bool],
 ) -> Vec<Phrase> {
     // A phrase must recur to name a theme; in a tiny theme, twice is enough.
     let min_count = if size >= 50 { 3 } else { 2.min(size as u32) };
@@ -201,7 +207,8 @@ fn key_phrases(
     for (_, p) in scored {
         match words(p) {
             (a, None) => {
-                if in_bigrams.contains(&a) || negator.get(a as usize).copied().unwrap_or(false) {
+                if in_bigrams.contains(&a) || says_nothing.get(a as usize).copied().unwrap_or(false)
+                {
                     continue;
                 }
                 chosen_words.insert(a);
@@ -220,6 +227,11 @@ fn key_phrases(
         }
     }
     chosen
+}
+
+/// "xxx", "xxxx"…: what some exports put where they removed a name.
+fn is_redaction_mark(term: &str) -> bool {
+    term.len() >= 3 && term.bytes().all(|b| b == b'x')
 }
 
 /// Each phrase in its most frequent written form among the cluster's comments (ties: the alphabetically
@@ -483,7 +495,7 @@ mod tests {
     fn a_negator_names_a_theme_only_inside_a_phrase() {
         // Ids: 0 "not", 1 "told", 2 "call"; the cluster is half of 100 comments, and every phrase in it
         // is twice as common there as overall.
-        let negator = [true, false, false];
+        let says_nothing = [true, false, false];
         let counts: FxHashMap<Phrase, u32> = [
             (unigram(0), 40),
             (unigram(1), 30),
@@ -493,10 +505,18 @@ mod tests {
         .into_iter()
         .collect();
         let overall: FxHashMap<Phrase, u32> = counts.iter().map(|(&p, &c)| (p, c)).collect();
-        let chosen = key_phrases(50, &counts, &overall, 100, &negator);
+        let chosen = key_phrases(50, &counts, &overall, 100, &says_nothing);
         assert!(!chosen.contains(&unigram(0)), "`not` alone");
         assert!(chosen.contains(&bigram(0, 1)), "`not told`");
         assert!(chosen.contains(&unigram(2)));
+    }
+
+    #[test]
+    fn runs_of_x_are_redaction_marks() {
+        assert!(is_redaction_mark("xxxx") && is_redaction_mark("xxx"));
+        assert!(
+            !is_redaction_mark("xx") && !is_redaction_mark("xray") && !is_redaction_mark("box")
+        );
     }
 
     #[test]
