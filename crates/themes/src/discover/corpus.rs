@@ -237,16 +237,7 @@ impl<'v> Reader<'v> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn docs(texts: &[&'static str]) -> Vec<DiscoverDoc<'static>> {
-        texts
-            .iter()
-            .map(|&text| DiscoverDoc {
-                text,
-                include: true,
-            })
-            .collect()
-    }
+    use crate::discover::tests::docs;
 
     fn words(corpus: &Corpus, row: usize) -> Vec<&str> {
         corpus

@@ -2,7 +2,8 @@
 
 use super::*;
 
-fn docs<'a>(texts: &[&'a str]) -> Vec<DiscoverDoc<'a>> {
+/// Every text as a doc to cluster (shared by the discovery modules' own tests).
+pub(super) fn docs<'a>(texts: &[&'a str]) -> Vec<DiscoverDoc<'a>> {
     texts
         .iter()
         .map(|&text| DiscoverDoc {
@@ -10,6 +11,15 @@ fn docs<'a>(texts: &[&'a str]) -> Vec<DiscoverDoc<'a>> {
             include: true,
         })
         .collect()
+}
+
+/// `run` on a pool of `threads` threads.
+fn on_threads<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+        .install(run)
 }
 
 fn fixed(k: usize) -> DiscoverOptions {
@@ -220,13 +230,7 @@ fn same_docs_and_seed_give_the_same_output_on_any_thread_count() {
     let texts = three_topics();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let docs = docs(&refs);
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("a thread pool")
-            .install(|| discover(&docs, &fixed(4)))
-    };
+    let run = |threads: usize| on_threads(threads, || discover(&docs, &fixed(4)));
     let (one, two, three) = (run(1), run(2), run(3));
     for other in [&two, &three] {
         assert_eq!(one.assignments, other.assignments);
@@ -274,13 +278,7 @@ fn large_input_paths_sample_then_assign_everything() {
     let texts = three_topics();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let docs = docs(&refs);
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("a thread pool")
-            .install(|| discover_with(&docs, &fixed(3), &params))
-    };
+    let run = |threads: usize| on_threads(threads, || discover_with(&docs, &fixed(3), &params));
     let found = run(2);
     assert_eq!(found.themes.len(), 3);
     assert!(found.assignments.iter().all(Option::is_some));

@@ -196,7 +196,6 @@ pub(crate) fn learn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::DiscoverDoc;
 
     fn cosine(a: &[f32], b: &[f32]) -> f32 {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -211,13 +210,7 @@ mod tests {
             texts.push("nurse kind caring friendly doctor");
             texts.push("doctor kind caring friendly nurse");
         }
-        let docs: Vec<DiscoverDoc<'_>> = texts
-            .iter()
-            .map(|&text| DiscoverDoc {
-                text,
-                include: true,
-            })
-            .collect();
+        let docs = crate::discover::tests::docs(&texts);
         let corpus = Corpus::build(&docs, (0..docs.len()).collect(), 1, 100);
         let all: Vec<usize> = (0..docs.len()).collect();
         let vectors = learn(

@@ -374,20 +374,25 @@ mod tests {
         (x, y)
     }
 
-    #[test]
-    fn separable_lanes_are_learnt_in_lockstep() {
+    /// The weights learnt on [`toy`] with per-feature `scale` (2 features × 3 lanes) and cost `c` in
+    /// every lane, and the toy's matrix for scoring.
+    fn train_toy(scale: &[f32], c: f32) -> (Weights, Csr) {
         let (x, y) = toy();
         let rows: Vec<usize> = (0..6).collect();
-        let scale = vec![1.0; 2 * 3];
         let problem = Problem {
             x: &x,
             rows: &rows,
             y: &y,
             lanes: 3,
-            scale: &scale,
-            c: &[10.0, 10.0, 10.0],
+            scale,
+            c: &[c, c, c],
         };
-        let weights = train(&problem, Settings::default());
+        (train(&problem, Settings::default()), x)
+    }
+
+    #[test]
+    fn separable_lanes_are_learnt_in_lockstep() {
+        let (weights, x) = train_toy(&[1.0; 6], 10.0);
         let mut s = vec![0.0; weights.stride];
         for r in 0..6 {
             weights.scores(&x, r, &mut s);
@@ -403,22 +408,8 @@ mod tests {
 
     #[test]
     fn lower_cost_means_smaller_weights() {
-        let (x, y) = toy();
-        let rows: Vec<usize> = (0..6).collect();
-        let scale = vec![1.0; 2 * 3];
-        let train_with = |c: f32| {
-            let problem = Problem {
-                x: &x,
-                rows: &rows,
-                y: &y,
-                lanes: 3,
-                scale: &scale,
-                c: &[c, c, c],
-            };
-            train(&problem, Settings::default())
-        };
-        let soft = train_with(0.01);
-        let hard = train_with(10.0);
+        let (soft, _) = train_toy(&[1.0; 6], 0.01);
+        let (hard, _) = train_toy(&[1.0; 6], 10.0);
         assert!(soft.w[0].abs() < hard.w[0].abs());
     }
 
@@ -426,18 +417,7 @@ mod tests {
     fn a_zero_scale_silences_a_feature() {
         // NB scaling by 0 means "this feature says nothing about the label": it must get no weight even
         // though it separates the data.
-        let (x, y) = toy();
-        let rows: Vec<usize> = (0..6).collect();
-        let scale = vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0];
-        let problem = Problem {
-            x: &x,
-            rows: &rows,
-            y: &y,
-            lanes: 3,
-            scale: &scale,
-            c: &[1.0, 1.0, 1.0],
-        };
-        let weights = train(&problem, Settings::default());
+        let (weights, _) = train_toy(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 1.0);
         let (w, _) = weights.unpadded();
         let w: Vec<f32> = w.collect();
         assert_eq!(&w[..3], &[0.0, 0.0, 0.0]);
@@ -446,19 +426,8 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_weights() {
-        let (x, y) = toy();
-        let rows: Vec<usize> = (0..6).collect();
-        let scale = vec![1.0; 6];
-        let problem = Problem {
-            x: &x,
-            rows: &rows,
-            y: &y,
-            lanes: 3,
-            scale: &scale,
-            c: &[0.1, 0.1, 0.1],
-        };
-        let a = train(&problem, Settings::default());
-        let b = train(&problem, Settings::default());
+        let (a, _) = train_toy(&[1.0; 6], 0.1);
+        let (b, _) = train_toy(&[1.0; 6], 0.1);
         assert_eq!(a.w, b.w);
         assert_eq!(a.bias, b.bias);
     }
