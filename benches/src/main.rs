@@ -169,6 +169,18 @@ fn train(suite: &mut Suite, results: &mut Results) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// New results, with this machine's description and the exports of `sizes` generated (or reused).
+fn generated(suite: &Suite, sizes: &[u64], regenerate: bool) -> anyhow::Result<Results> {
+    let mut results = Results {
+        machine: Machine::now(),
+        ..Results::default()
+    };
+    for &size in sizes {
+        results.generated.push(suite.generate(size, regenerate)?);
+    }
+    Ok(results)
+}
+
 fn finish(suite: &Suite, mut results: Results) -> anyhow::Result<()> {
     results.machine.load_after = suite::loadavg();
     let path = suite.layout.dir.join("results.json");
@@ -188,15 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_e2e,
         } => {
             let mut suite = common.suite(true)?;
-            let mut results = Results {
-                machine: Machine::now(),
-                ..Results::default()
-            };
-            for &size in &sizes {
-                results
-                    .generated
-                    .push(suite.generate(size, common.regenerate)?);
-            }
+            let mut results = generated(&suite, &sizes, common.regenerate)?;
             train(&mut suite, &mut results)?;
             let stages = if stages.is_empty() {
                 Stage::ALL.to_vec()
@@ -230,13 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             size,
         } => {
             let suite = common.suite(false)?;
-            let mut results = Results {
-                machine: Machine::now(),
-                ..Results::default()
-            };
-            results
-                .generated
-                .push(suite.generate(size, common.regenerate)?);
+            let mut results = generated(&suite, &[size], common.regenerate)?;
             for stage in stages {
                 results.stages.push(suite.stage(stage, size)?);
             }
@@ -244,13 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::E2e { common, size } => {
             let mut suite = common.suite(true)?;
-            let mut results = Results {
-                machine: Machine::now(),
-                ..Results::default()
-            };
-            results
-                .generated
-                .push(suite.generate(size, common.regenerate)?);
+            let mut results = generated(&suite, &[size], common.regenerate)?;
             train(&mut suite, &mut results)?;
             results.e2e = Some(suite.e2e(size)?);
             finish(&suite, results)
