@@ -12,38 +12,17 @@
 //! over 200,000 (letters only, like "qbxk"), which fills the vocabulary to its cap and multiplies the
 //! distinct co-occurrences, as a large real corpus would. It measures cost, not quality.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use chorus_themes::discover::{ClusterCount, DiscoverDoc, DiscoverOptions, discover};
 
-fn corpora_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    dir.is_dir().then_some(dir)
-}
+#[path = "common/cpu.rs"]
+mod cpu;
+#[path = "../tests/common/discovery.rs"]
+mod discovery;
 
-/// The texts of one column of a corpus file.
-fn column(path: PathBuf, name: &str) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = reader.headers().expect("a header row").clone();
-    let at = headers
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("column {name}"));
-    reader
-        .records()
-        .filter_map(Result::ok)
-        .filter_map(|r| r.get(at).map(str::to_owned))
-        .filter(|t| !t.trim().is_empty())
-        .collect()
-}
+use cpu::cpu_seconds;
+use discovery::{corpora_dir, texts};
 
 /// Peak resident memory of this process, in MiB (VmHWM in /proc/self/status; 0 where unavailable).
 fn peak_rss_mib() -> f64 {
@@ -55,26 +34,6 @@ fn peak_rss_mib() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// CPU time of this process so far (user + system), in seconds: on a shared machine, wall time alone
-/// says more about the neighbours than about discovery.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name (which may hold spaces) start after its closing parenthesis.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks a second.
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() {
@@ -92,9 +51,9 @@ fn main() {
         eprintln!("skipping: ../shared/corpora not found");
         return;
     };
-    let mut pool = column(dir.join("fft-v6-dev.csv"), "FFT answer");
-    pool.extend(column(dir.join("phase1-text-data.csv"), "feedback"));
-    pool.extend(column(dir.join("care-opinion-stories.csv"), "feedback"));
+    let mut pool = texts(&dir, "fft-v6-dev.csv", "FFT answer");
+    pool.extend(texts(&dir, "phase1-text-data.csv", "feedback"));
+    pool.extend(texts(&dir, "care-opinion-stories.csv", "feedback"));
     // SplitMix64 picks: deterministic, and unlike `i % len` not in corpus order.
     let mut state = 0x5EED_u64;
     let mut next = move || {

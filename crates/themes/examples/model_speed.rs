@@ -9,6 +9,11 @@ use std::time::Instant;
 use chorus_core::QuestionKind;
 use chorus_themes::model::{LabelledData, ModelInput, TrainOptions, read_labelled, train};
 
+#[path = "common/cpu.rs"]
+mod cpu;
+
+use cpu::cpu_seconds;
+
 #[path = "../tests/common/corpora.rs"]
 mod corpora;
 
@@ -107,25 +112,4 @@ fn main() {
         labelled,
         cpu * 1e6 / n as f64 / 2.0
     );
-}
-
-/// CPU time of this process so far (user + system), from `/proc/self/stat` on Linux (0 elsewhere): on a
-/// shared machine, wall time also counts other people's work.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which is in parentheses and may hold spaces); utime and stime are
-    // the 14th and 15th fields, in clock ticks of 1/100 s.
-    let Some(rest) = stat.rsplit(')').next() else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }

@@ -63,8 +63,13 @@ pub fn v6(dir: &Path) -> Vec<(String, Option<usize>)> {
 
 /// The `feedback` column of a phase 1 style file.
 pub fn feedback(dir: &Path, file: &str) -> Vec<String> {
+    texts(dir, file, "feedback")
+}
+
+/// The non-blank cells of column `name` of a corpus file.
+pub fn texts(dir: &Path, file: &str, name: &str) -> Vec<String> {
     let (headers, rows) = read(&dir.join(file));
-    let text = column(&headers, "feedback");
+    let text = column(&headers, name);
     rows.iter()
         .filter_map(|r| r.get(text))
         .filter(|t| !t.trim().is_empty())
