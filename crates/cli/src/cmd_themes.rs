@@ -123,7 +123,7 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
 
     spinner.set_message("saving the annotations");
     let saving = Instant::now();
-    for (comment, annotations) in comments.iter_mut().zip(run.annotations) {
+    for (comment, annotations) in comments.iter_mut().zip(run.annotations()) {
         comment.annotations = annotations;
     }
     store

@@ -531,6 +531,7 @@ fn annotations_are_searchable_filterable_and_faceted() {
             },
             discovered_theme: Some(1),
             discordant: c.id == "3",
+            clauses: Vec::new(),
         });
     }
     store

@@ -51,6 +51,7 @@ fn annotations(theme: &str) -> Annotations {
         }],
         discovered_theme: Some(3),
         discordant: true,
+        clauses: Vec::new(),
     }
 }
 

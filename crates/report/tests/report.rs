@@ -81,6 +81,7 @@ fn comment(
                 .collect(),
             discovered_theme: None,
             discordant: false,
+            clauses: Vec::new(),
         }),
     }
 }

@@ -6,15 +6,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chorus_core::{
-    Annotations, CatalogEntry, Comment, Direction, FftScore, QuestionKind, SentimentLabel,
-    SentimentScore, ThemeAssignment, ThemeCatalog, ThemeSource,
+    AnnotationTable, Annotations, CatalogEntry, Comment, Direction, FftScore, QuestionKind,
+    SentimentLabel, SentimentScore, ThemeAssignment, ThemeCatalog, ThemeSource,
 };
 use rayon::prelude::*;
 
 use crate::codebook::Codebook;
 use crate::discover::{
-    ChunkTerms, ClusterCount, DiscoverDoc, DiscoverOptions, Discovery, DocTerms, DocTexts,
-    discover_terms,
+    ChunkTerms, ClusterCount, DiscoverDoc, DiscoverOptions, DocTerms, DocTexts, discover_terms,
 };
 use crate::error::Error;
 use crate::lexicon::Lexicon;
@@ -63,16 +62,24 @@ impl Default for ThemeConfig {
     }
 }
 
-/// The result of [`analyse`].
+/// The result of [`analyse`] or a [`Themer`].
 #[derive(Debug, Clone)]
 pub struct ThemeRun {
-    /// One per input comment, in input order; `None` for a comment with no text (`no_comment`), which is
-    /// not analysed: reports count it as "no comment", not as neutral.
-    pub annotations: Vec<Option<Annotations>>,
+    /// One row per input comment, in input order; none for a comment with no text (`no_comment`), which
+    /// is not analysed: reports count it as "no comment", not as neutral.
+    pub table: AnnotationTable,
     /// The touchpoints, themes and discovered themes of the run.
     pub catalog: ThemeCatalog,
     /// Counts and timings.
     pub summary: RunSummary,
+}
+
+impl ThemeRun {
+    /// Every comment's annotations, in input order (for small runs and tests: a store reads them from the
+    /// table as it needs them).
+    pub fn annotations(&self) -> Vec<Option<Annotations>> {
+        (0..self.table.len()).map(|i| self.table.get(i)).collect()
+    }
 }
 
 /// The sentiment of a comment the model scored (`model`) and the lexicon scored (`lexicon`): the
@@ -230,7 +237,7 @@ pub struct Themer<'c> {
     config: &'c ThemeConfig,
     workers: Vec<Mutex<Worker<'c>>>,
     model_labels: Vec<Arc<str>>,
-    annotations: Vec<Option<Annotations>>,
+    table: AnnotationTable,
     /// Discovery's terms of every comment, and which comments it clusters.
     terms: DocTerms,
     include: Vec<bool>,
@@ -240,7 +247,7 @@ pub struct Themer<'c> {
 impl std::fmt::Debug for Themer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Themer")
-            .field("comments", &self.annotations.len())
+            .field("comments", &self.table.len())
             .finish_non_exhaustive()
     }
 }
@@ -282,7 +289,7 @@ impl<'c> Themer<'c> {
             config,
             workers,
             model_labels,
-            annotations: Vec::new(),
+            table: AnnotationTable::new(),
             terms: DocTerms::default(),
             include: Vec::new(),
             pass_seconds: 0.0,
@@ -321,7 +328,9 @@ impl<'c> Themer<'c> {
                     !(set_aside && a.themes.iter().any(|t| t.source != ThemeSource::Discovered))
                 })
             }));
-            self.annotations.extend(annotations);
+            for a in &annotations {
+                self.table.push(a.as_ref());
+            }
             if discovering {
                 self.terms.append(terms);
             }
@@ -388,19 +397,19 @@ impl<'c> Themer<'c> {
 
     /// How many comments have been added.
     pub fn len(&self) -> usize {
-        self.annotations.len()
+        self.table.len()
     }
 
     /// Whether no comment has been added.
     pub fn is_empty(&self) -> bool {
-        self.annotations.is_empty()
+        self.table.is_empty()
     }
 
     /// Discovers themes (if configured) and summarises the run. `texts` gives the text of comment `i`
     /// (the `i`-th added), for the few that discovered themes are labelled and quoted from.
     pub fn finish(self, texts: &dyn DocTexts) -> ThemeRun {
         let config = self.config;
-        let mut annotations = self.annotations;
+        let mut table = self.table;
         let mut catalog = ThemeCatalog {
             touchpoints: catalog_entries(&config.touchpoints),
             themes: catalog_entries(&config.themes),
@@ -437,13 +446,14 @@ impl<'c> Themer<'c> {
             let started = Instant::now();
             let discovery = discover_terms(&self.terms, &self.include, texts, options);
             drop(self.terms);
-            add_discovered(&mut annotations, &discovery);
+            let labels: Vec<String> = discovery.themes.iter().map(|t| t.label.clone()).collect();
+            table.set_discovered(&labels, &discovery.assignments);
             catalog.discovered = discovery.themes;
             discovery_seconds = started.elapsed().as_secs_f64();
         }
 
         let summary = summarise(
-            &annotations,
+            &table,
             &catalog,
             Timings {
                 analysis_seconds: self.pass_seconds - model_seconds,
@@ -452,32 +462,9 @@ impl<'c> Themer<'c> {
             },
         );
         ThemeRun {
-            annotations,
+            table,
             catalog,
             summary,
-        }
-    }
-}
-
-/// Each placed comment's discovered theme, added to its annotations.
-fn add_discovered(annotations: &mut [Option<Annotations>], discovery: &Discovery) {
-    let labels: Vec<Arc<str>> = discovery
-        .themes
-        .iter()
-        .map(|t| Arc::from(t.label.as_str()))
-        .collect();
-    for (a, assignment) in annotations.iter_mut().zip(&discovery.assignments) {
-        let (Some(a), Some((id, similarity))) = (a.as_mut(), assignment) else {
-            continue;
-        };
-        if let Some(place) = discovery.themes.iter().position(|t| t.id == *id) {
-            a.discovered_theme = Some(*id);
-            a.themes.push(ThemeAssignment {
-                name: Arc::clone(&labels[place]),
-                source: ThemeSource::Discovered,
-                confidence: similarity.clamp(0.0, 1.0),
-                sentiment: a.sentiment.label,
-            });
         }
     }
 }
