@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chorus_core::{
-    Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel, ThemeCatalog, ThemeSource,
-    YearMonth,
+    Comment, Date, Direction, FftScore, RespondentAnswer, ScoreTally, SentimentLabel, ThemeCatalog,
+    ThemeSource, YearMonth,
 };
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -479,13 +479,9 @@ struct GroupAcc {
     themes: Vec<u64>,
 }
 
-/// The first record seen of a respondent: its score counts once towards % positive.
-#[derive(Clone, Copy)]
-struct Respondent {
-    index: usize,
-    score: FftScore,
-    date: Option<Date>,
-}
+/// A respondent's one FFT answer, with the date of the record that gives it (which places the
+/// respondent in a period and a month).
+type Respondent = RespondentAnswer<Option<Date>>;
 
 /// Quote buckets per theme.
 const ANY: usize = 0;
@@ -575,22 +571,11 @@ impl Acc {
         if !current && !previous && month.is_none() {
             return;
         }
-        let key = chorus_core::keys::stable_hash(&[
-            c.organisation.as_deref().unwrap_or("").as_bytes(),
-            c.respondent.as_bytes(),
-        ]);
-        let seen = Respondent {
-            index,
-            score: c.score,
-            date: c.date,
-        };
+        let key = chorus_core::keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
+        let seen = Respondent::new(index as u64, c.score, c.date);
         self.respondents
             .entry(key)
-            .and_modify(|r| {
-                if index < r.index {
-                    *r = seen;
-                }
-            })
+            .and_modify(|r| r.merge(seen))
             .or_insert(seen);
 
         let has_text = !c.no_comment && !c.text.trim().is_empty();
@@ -824,11 +809,7 @@ impl Acc {
         for (key, r) in other.respondents {
             self.respondents
                 .entry(key)
-                .and_modify(|mine| {
-                    if r.index < mine.index {
-                        *mine = r;
-                    }
-                })
+                .and_modify(|mine| mine.merge(r))
                 .or_insert(r);
         }
     }
@@ -861,6 +842,8 @@ struct Tallies {
     current_respondents: u64,
     previous: ScoreTally,
     previous_respondents: u64,
+    /// Respondents in the period whose rows gave different valid answers.
+    conflicting: u64,
     months: Vec<ScoreTally>,
 }
 
@@ -870,18 +853,20 @@ fn tallies(acc: &Acc, plan: &Plan) -> Tallies {
         current_respondents: 0,
         previous: ScoreTally::default(),
         previous_respondents: 0,
+        conflicting: 0,
         months: vec![ScoreTally::default(); plan.months],
     };
     for r in acc.respondents.values() {
-        if plan.in_current(r.date) {
+        if plan.in_current(r.record) {
             t.current.add(r.score);
             t.current_respondents += 1;
+            t.conflicting += u64::from(r.conflicting);
         }
-        if plan.in_previous(r.date) {
+        if plan.in_previous(r.record) {
             t.previous.add(r.score);
             t.previous_respondents += 1;
         }
-        if let Some(m) = plan.month_index(r.date) {
+        if let Some(m) = plan.month_index(r.record) {
             t.months[m].add(r.score);
         }
     }
@@ -1089,7 +1074,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let method = method_notes(plan, options, &headline);
+    let method = method_notes(plan, options, &headline, tallies.conflicting);
     let mut change_notes = options.annotations.clone();
     change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
 
@@ -1485,10 +1470,22 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Vec<String> {
+fn method_notes(
+    plan: &Plan,
+    options: &ReportOptions,
+    headline: &Headline,
+    conflicting: u64,
+) -> Vec<String> {
     let mut notes = vec![
         "Comments are answers with text. Blank answers and placeholders (\"N/A\", \"Did not answer\") count towards respondents and % positive only.".to_string(),
-        "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it.".to_string(),
+        format!(
+            "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it: a respondent's answer is the first valid one on their rows, in the order the rows were ingested.{}",
+            match conflicting {
+                0 => String::new(),
+                1 => " One respondent's rows gave different answers; the first counts.".to_string(),
+                n => format!(" {n} respondents' rows gave different answers; the first counts."),
+            }
+        ),
         "Themes come from three sources: codebook (editable term lists), model (trained on labelled comments) and discovered (clusters found in the text). A comment can carry several themes, so theme counts add up to more than the comments.".to_string(),
         "Sentiment is read from the text. A comment is discordant when its text contradicts its FFT score (a very good score with a complaint, or the reverse).".to_string(),
         format!(
