@@ -529,3 +529,52 @@ fn stats_and_report_agree_on_percent_positive() {
         "{human}"
     );
 }
+
+#[test]
+fn a_marked_change_keeps_the_signals_of_the_whole_series() {
+    // The sample's Emergency Department charts end in March 2025; a change marked in June 2024 has
+    // 9 charted months after it, too few for new limits. The limits of the whole series stand, so
+    // the fall in complaints about waiting shows as an improvement, as it does without the mark.
+    let dir = temp_dir();
+    let store = ingest_and_theme(dir.path(), &crate::support::sample_corpus());
+    let report = |extra: &[&str]| -> serde_json::Value {
+        let out = dir.path().join("ed.json");
+        let mut args = vec![
+            "report".to_string(),
+            "--store".into(),
+            s(&store),
+            "--service".into(),
+            "Emergency Department".into(),
+            "--format".into(),
+            "json".into(),
+            "-o".into(),
+            s(&out),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        chorus_ok(&args);
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the report is written"))
+            .expect("the report is JSON")
+    };
+    let waiting = |report: &serde_json::Value| -> serde_json::Value {
+        report["spc"]
+            .as_array()
+            .expect("charts")
+            .iter()
+            .find(|c| c["title"] == "% of comments complaining about Waiting")
+            .expect("a waiting chart")
+            .clone()
+    };
+    let plain = waiting(&report(&[]));
+    let marked = waiting(&report(&["--annotate", "2024-06-01=Triage"]));
+    assert_eq!(
+        marked["verdict"],
+        "Special cause variation – improvement (lower is better)"
+    );
+    assert_eq!(marked["signals"], plain["signals"]);
+    assert!(!marked["signals"].as_array().unwrap().is_empty());
+    assert_eq!(marked["chart"]["segments"].as_array().unwrap().len(), 1);
+    assert_eq!(marked["chart"]["pending_rebases"].as_array().unwrap().len(), 1);
+    let note = marked["limits_note"].as_str().expect("a note on the limits");
+    assert!(note.starts_with("New limits from Jun 2024 once 12 months"), "{note}");
+    assert_eq!(marked["annotations"][0][1]["text"], "Triage");
+}

@@ -1389,24 +1389,12 @@ fn spc_chart(
     }
     let chart = spc::xmr(&values, &rebase_at, baseline, s.direction);
     let variation = chart.variation();
-    let mut verdict = variation.describe(s.direction);
-    if variation == spc::Variation::NotEnoughData
-        && values.len() >= MIN_SPC_POINTS
-        && let Some(last) = chart.segments.last()
-    {
-        verdict = format!(
-            "Too few points since {} for new process limits ({} of the {MIN_SPC_POINTS} needed)",
-            month_label(months[last.start]),
-            last.len
-        );
-    }
-    if values.len() < MIN_SPC_POINTS {
-        verdict = format!(
-            "Only {} monthly point{}: at least {MIN_SPC_POINTS} are needed for process limits, so none are drawn",
-            values.len(),
-            if values.len() == 1 { "" } else { "s" }
-        );
-    }
+    let verdict = if values.is_empty() {
+        format!("No month has {min_month} or more comments: there is nothing to chart")
+    } else {
+        variation.describe(s.direction)
+    };
+    let limits_note = limits_note(&chart, &months);
     let signals = signals(&chart, &months);
     SpcChart {
         id: s.id,
@@ -1418,10 +1406,54 @@ fn spc_chart(
         chart,
         variation,
         verdict,
+        limits_note,
         signals,
         annotations,
         sparse_months,
     }
+}
+
+/// What a reader should know about a chart's limits, in words: trial limits, no limits, or a change
+/// whose new limits wait for more months. `None` when every segment has firm limits.
+fn limits_note(chart: &spc::Xmr, months: &[YearMonth]) -> Option<String> {
+    let mut notes = Vec::new();
+    let several = chart.segments.len() > 1;
+    for s in &chart.segments {
+        let from = if several {
+            format!("From {}: ", month_label(months[s.start]))
+        } else {
+            String::new()
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match (&s.limits, s.trial) {
+            (None, _) if s.based_on == 1 => notes.push(format!(
+                "{from}no process limits: one month has no month-to-month variation to set them by."
+            )),
+            (None, _) => notes.push(format!(
+                "{from}no process limits: the value is the same every month, so there is no variation to set them by; runs and trends are still tested."
+            )),
+            (Some(_), true) => notes.push(format!(
+                "{from}trial limits, from {} month{}: they will move as months are added, until {MIN_SPC_POINTS} give firm limits.",
+                s.based_on,
+                plural(s.based_on)
+            )),
+            (Some(_), false) => {}
+        }
+    }
+    for &at in &chart.pending_rebases {
+        let after = chart.points.len() - at;
+        notes.push(format!(
+            "New limits from {} once {MIN_SPC_POINTS} months follow the change ({after} so far); until then the limits before it stand, so the change can show as a signal against them.",
+            month_label(months[at])
+        ));
+    }
+    (!notes.is_empty()).then(|| {
+        let mut text = notes.join(" ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        text
+    })
 }
 
 /// Runs of points breaking the same rule, in words: "Mar 2022 – Sep 2022: part of a run of 7 below
@@ -1494,7 +1526,7 @@ fn method_notes(
             options.suppress_below
         ),
         format!(
-            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; limits need at least {MIN_SPC_POINTS} points.",
+            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; months with fewer are left out of the calculation and shown as gaps on the time axis. With fewer than {MIN_SPC_POINTS} months the limits are trial limits, marked as such, which move as months are added; when the value is the same every month there are no limits, and only runs and trends are tested.",
             options.spc_min_month
         ),
         "Quotes are redacted at ingest: names, phone numbers, emails and other identifiers are replaced by markers such as [NAME].".to_string(),
@@ -1511,9 +1543,9 @@ fn method_notes(
         ));
     }
     if !options.annotations.is_empty() {
-        notes.push(
-            "Each marked change starts new process limits from the month it falls in.".to_string(),
-        );
+        notes.push(format!(
+            "Each marked change starts new process limits from the month it falls in, once {MIN_SPC_POINTS} months follow it; until then the limits before it stand, so that an effect of the change shows as a signal against them."
+        ));
     }
     if plan.explicit_period {
         if let Some(p) = plan.period {

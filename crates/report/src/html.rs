@@ -469,9 +469,6 @@ fn themes(out: &mut String, data: &ReportData) {
 }
 
 fn verdict_class(chart: &SpcChart) -> &'static str {
-    if chart.chart.points.len() < crate::MIN_SPC_POINTS {
-        return "short";
-    }
     match chart.variation {
         Variation::Improvement => "improvement",
         Variation::Concern => "concern",
@@ -494,7 +491,11 @@ fn spc(out: &mut String, data: &ReportData) {
             .map(|n| format!("{} – {}", long_date(n.date), n.text))
             .collect();
         out.push_str(&esc(&notes.join("; ")));
-        out.push_str(". Limits are recalculated from each.</p>");
+        let _ = write!(
+            out,
+            ". Limits are recalculated from each once {} months follow it.</p>",
+            crate::MIN_SPC_POINTS
+        );
     }
     for (i, chart) in data.spc.iter().enumerate() {
         let span = match (chart.months.first(), chart.months.last()) {
@@ -503,10 +504,15 @@ fn spc(out: &mut String, data: &ReportData) {
         };
         let _ = write!(
             out,
-            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}",
+            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}{}",
             esc(&chart.title),
             verdict_class(chart),
             esc(&chart.verdict),
+            chart
+                .limits_note
+                .as_ref()
+                .map(|n| format!("<p class=\"note limits\">{}</p>", esc(n)))
+                .unwrap_or_default(),
             svg::spc(chart, &format!("spc-{i}"))
         );
         let _ = write!(
@@ -524,7 +530,7 @@ fn spc(out: &mut String, data: &ReportData) {
                 .collect();
             let _ = write!(
                 out,
-                " Left out for too few comments: {}.",
+                " Left out for too few comments, shown as gaps: {}.",
                 esc(&left_out.join(", "))
             );
         }
