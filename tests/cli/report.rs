@@ -573,8 +573,16 @@ fn a_marked_change_keeps_the_signals_of_the_whole_series() {
     assert_eq!(marked["signals"], plain["signals"]);
     assert!(!marked["signals"].as_array().unwrap().is_empty());
     assert_eq!(marked["chart"]["segments"].as_array().unwrap().len(), 1);
-    assert_eq!(marked["chart"]["pending_rebases"].as_array().unwrap().len(), 1);
-    let note = marked["limits_note"].as_str().expect("a note on the limits");
-    assert!(note.starts_with("New limits from Jun 2024 once 12 months"), "{note}");
+    assert_eq!(
+        marked["chart"]["pending_rebases"].as_array().unwrap().len(),
+        1
+    );
+    let note = marked["limits_note"]
+        .as_str()
+        .expect("a note on the limits");
+    assert!(
+        note.starts_with("New limits from Jun 2024 once 12 months"),
+        "{note}"
+    );
     assert_eq!(marked["annotations"][0][1]["text"], "Triage");
 }

@@ -21,7 +21,7 @@ use crate::model::{
     month_label, percent,
 };
 use crate::options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
-use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, TopK};
+use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, STORY_QUOTE_CHARS, TopK};
 use crate::spc::{self, ImprovementDirection};
 use crate::stats;
 
@@ -907,7 +907,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
             .then_with(|| registry.themes[a].source.cmp(&registry.themes[b].source))
     });
     let short_quote =
-        |index: usize| quotes::quote(&comments[index], Some(SHORT_QUOTE_CHARS), vec![]);
+        |index: usize| quotes::quote(&comments[index], SHORT_QUOTE_CHARS, false, vec![]);
     let themes: Vec<ThemeRow> = order
         .iter()
         .map(|&i| {
@@ -1058,7 +1058,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                 .map(|i| registry.themes[i].name.clone())
                 .collect();
             names.dedup();
-            quotes::quote(c, None, names)
+            quotes::quote(c, STORY_QUOTE_CHARS, true, names)
         })
         .collect();
 
@@ -1530,6 +1530,9 @@ fn method_notes(
             options.spc_min_month
         ),
         "Quotes are redacted at ingest: names, phone numbers, emails and other identifiers are replaced by markers such as [NAME].".to_string(),
+        format!(
+            "Quotes are shortened at a sentence or word boundary to about {SHORT_QUOTE_CHARS} characters, and stories to read in full to about {STORY_QUOTE_CHARS}; a shortened quote ends with \"…\" and says so, with its comment id. The store keeps every comment whole, and `chorus export` writes them whole."
+        ),
     ];
     if let Some(prev) = plan.previous {
         notes.push(format!(

@@ -7,6 +7,7 @@ use crate::breakdown::Count;
 use crate::build::slug;
 use crate::model::{Quote, ReportData};
 use crate::options::MIN_SPC_POINTS;
+use crate::quotes;
 use crate::spc::PointClass;
 
 /// One cell.
@@ -106,7 +107,7 @@ fn direction_label(direction: Direction) -> &'static str {
 }
 
 fn quote_text(quote: Option<&Quote>) -> Value {
-    quote.map_or(Value::Empty, |q| Value::text(q.text.clone()))
+    quote.map_or(Value::Empty, |q| Value::text(quotes::text_with_note(q)))
 }
 
 /// Every table of the report, in reading order.
@@ -592,7 +593,7 @@ fn quotes_table(
                 if with_themes {
                     row.push(Value::text(q.themes.join("; ")));
                 }
-                row.push(Value::text(q.text.clone()));
+                row.push(Value::text(quotes::text_with_note(q)));
                 row
             })
             .collect(),

@@ -876,3 +876,71 @@ fn praise_is_quoted_from_comments_that_praise_as_a_whole() {
         assert_eq!(quote.comment_id, "glad");
     }
 }
+
+#[test]
+fn a_huge_story_is_quoted_short_everywhere_and_whole_in_the_export() {
+    // A 2.2 MB story among ordinary comments: long enough to be a story to read in full, and the
+    // best quote of its theme. Every output that shows quotes shows about 2,000 characters of it and
+    // says where the rest is; the JSON-lines export (the whole data) keeps it whole.
+    let sentence = "We waited and nobody came to tell us anything at all. ";
+    let story = sentence.repeat(40_000);
+    let mut comments = vec![comment(
+        "story-1",
+        date(2024, 5, 1),
+        FftScore::Poor,
+        &story,
+        &[
+            ("Waiting", SentimentLabel::Negative),
+            ("Communication", SentimentLabel::Negative),
+        ],
+        &[("waiting", SentimentLabel::Negative)],
+    )];
+    for i in 0..20 {
+        comments.push(comment(
+            &format!("c{i}"),
+            date(2024, 5, 2),
+            FftScore::Good,
+            "Kind staff",
+            &[("Staff", SentimentLabel::Positive)],
+            &[],
+        ));
+    }
+    let report = build(&comments, &catalog(&[]), &ReportOptions::default()).unwrap();
+    let note = "(quote shortened; the whole comment is in the store and its export, id story-1)";
+    let story_quote = &report.complex_comments[0];
+    assert!(story_quote.truncated);
+    assert!(story_quote.text.ends_with('…'));
+    assert!(story_quote.text.chars().count() <= 2_001);
+    let a_lot = &story[..10_000];
+    for (format, text) in [
+        ("html", html::render(&report)),
+        ("markdown", markdown::render(&report)),
+        ("json", json::render(&report).unwrap()),
+    ] {
+        assert!(text.len() < 100_000, "{format}: {} bytes", text.len());
+        assert!(!text.contains(a_lot), "{format} holds the whole story");
+        assert!(text.contains("story-1"), "{format} names the comment");
+    }
+    assert!(html::render(&report).contains(note));
+    assert!(markdown::render(&report).contains(&chorus_report::escape::markdown(note).to_string()));
+    let complex = tables::tables(&report)
+        .into_iter()
+        .find(|t| t.name == "complex")
+        .unwrap();
+    let cell = complex.rows[0].last().unwrap().display();
+    assert!(cell.ends_with(&format!("… {note}")), "{cell}");
+    assert!(csv::to_bytes(&complex).unwrap().len() < 10_000);
+    assert!(xlsx::to_bytes(&report).unwrap().len() < 100_000);
+    assert!(
+        report
+            .method
+            .iter()
+            .any(|m| m.contains("The store keeps every comment whole"))
+    );
+
+    let mut lines = Vec::new();
+    write_jsonl(&comments, &ExportFilter::default(), &mut lines).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(lines).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["text"], story.as_str());
+}
