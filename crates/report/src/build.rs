@@ -1518,6 +1518,7 @@ fn method_notes(
                 n => format!(" {n} respondents' rows gave different answers; the first counts."),
             }
         ),
+        "A theme's % FFT positive is different: it counts the FFT answer of each comment with the theme, so a respondent with two such comments counts twice.".to_string(),
         "Themes come from three sources: codebook (editable term lists), model (trained on labelled comments) and discovered (clusters found in the text). A comment can carry several themes, so theme counts add up to more than the comments.".to_string(),
         "Sentiment is read from the text. A comment is discordant when its text contradicts its FFT score (a very good score with a complaint, or the reverse).".to_string(),
         format!(

@@ -323,13 +323,8 @@ fn journey(out: &mut String, data: &ReportData) {
     out.push_str("<div class=\"journey-cards\">");
     for (i, t) in data.touchpoints.iter().enumerate() {
         let net = t.sentiment.net();
-        let (color, word) = svg::band(net);
-        let mark = match net {
-            None => "○",
-            Some(n) if n >= 20.0 => "▲",
-            Some(n) if n <= -20.0 => "▼",
-            Some(_) => "●",
-        };
+        let band = svg::Band::of(net);
+        let (color, word, mark) = (band.colour(), band.word(), band.mark());
         let _ = write!(
             out,
             "<div class=\"tp{}\" style=\"border-left-color:{color}\"><span class=\"band\" style=\"color:{}\">{mark} {word}</span><h3>{}. {}</h3>",

@@ -199,20 +199,67 @@ fn legend(out: &mut String, x0: f64, y: f64, hatch: &str) {
     }
 }
 
-/// Sentiment band of a touchpoint: the mark, colour and word used on the journey map.
-pub fn band(net: Option<f64>) -> (&'static str, &'static str) {
-    match net {
-        None => (GREY, "not mentioned"),
-        Some(n) if n >= 20.0 => (BLUE, "mostly positive"),
-        Some(n) if n <= -20.0 => (VERMILLION, "mostly negative"),
-        Some(_) => (ORANGE, "mixed"),
+/// A touchpoint's sentiment band on the journey map, from its net sentiment: the one place that decides
+/// it, for the map's markers and the pack's cards alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Band {
+    /// Net sentiment of +20 or more.
+    Positive,
+    /// Between −20 and +20.
+    Mixed,
+    /// Net sentiment of −20 or less.
+    Negative,
+    /// No mentions.
+    NotMentioned,
+}
+
+impl Band {
+    /// The band of a net sentiment (`None`: not mentioned).
+    pub fn of(net: Option<f64>) -> Band {
+        match net {
+            None => Band::NotMentioned,
+            Some(n) if n >= 20.0 => Band::Positive,
+            Some(n) if n <= -20.0 => Band::Negative,
+            Some(_) => Band::Mixed,
+        }
+    }
+
+    /// The colour.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Band::Positive => BLUE,
+            Band::Mixed => ORANGE,
+            Band::Negative => VERMILLION,
+            Band::NotMentioned => GREY,
+        }
+    }
+
+    /// The words.
+    pub fn word(self) -> &'static str {
+        match self {
+            Band::Positive => "mostly positive",
+            Band::Mixed => "mixed",
+            Band::Negative => "mostly negative",
+            Band::NotMentioned => "not mentioned",
+        }
+    }
+
+    /// The text mark, shaped like the map's marker.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Band::Positive => "▲",
+            Band::Mixed => "●",
+            Band::Negative => "▼",
+            Band::NotMentioned => "○",
+        }
     }
 }
 
 fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &str) {
-    let (fill, _) = band(net);
-    let shape = match net {
-        Some(n) if n >= 20.0 => format!(
+    let band = Band::of(net);
+    let fill = band.colour();
+    let shape = match band {
+        Band::Positive => format!(
             "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             y - r * 1.15,
             x + r,
@@ -220,7 +267,7 @@ fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &st
             x - r,
             y + r * 0.75
         ),
-        Some(n) if n <= -20.0 => format!(
+        Band::Negative => format!(
             "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             y + r * 1.15,
             x + r,
@@ -228,11 +275,11 @@ fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &st
             x - r,
             y - r * 0.75
         ),
-        Some(_) => format!(
+        Band::Mixed => format!(
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             r * 0.85
         ),
-        None => format!(
+        Band::NotMentioned => format!(
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\" fill=\"#fff\" stroke=\"{GREY}\" stroke-width=\"2\"/>",
             r * 0.6
         ),
@@ -261,7 +308,7 @@ pub fn journey(touchpoints: &[TouchpointRow]) -> String {
                 i + 1,
                 t.name,
                 t.mentions,
-                band(Some(net)).1
+                Band::of(Some(net)).word()
             ),
             None => format!("{}. {}: not mentioned", i + 1, t.name),
         })
@@ -949,6 +996,25 @@ pub fn mini_bar(s: &SentimentSplit, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_split_at_plus_and_minus_twenty() {
+        let bands: Vec<Band> = [Some(20.0), Some(19.9), Some(-19.9), Some(-20.0), None]
+            .into_iter()
+            .map(Band::of)
+            .collect();
+        assert_eq!(
+            bands,
+            [
+                Band::Positive,
+                Band::Mixed,
+                Band::Mixed,
+                Band::Negative,
+                Band::NotMentioned
+            ]
+        );
+        assert_eq!(bands.iter().map(|b| b.mark()).collect::<String>(), "▲●●▼○");
+    }
 
     #[test]
     fn labels_wrap_onto_two_lines_at_most() {
