@@ -55,8 +55,8 @@ pub struct ReportArgs {
     /// Compare each theme with the previous period of the same length, with significance tests.
     #[arg(long)]
     pub(crate) compare_previous: bool,
-    /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it, e.g.
-    /// `--annotate "2022-03-01=New discharge lounge"`; repeatable.
+    /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it once 12
+    /// months follow it, e.g. `--annotate "2022-03-01=New discharge lounge"`; repeatable.
     #[arg(long, value_name = "DATE=TEXT", value_parser = parse_note)]
     pub(crate) annotate: Vec<ChangeNote>,
     /// Fix each SPC chart's limits on its first N points (at least 12).

@@ -488,6 +488,16 @@ fn human_stats(dir: &Path, s: &StoreStats) -> String {
             let _ = writeln!(out, "  % positive            none (no valid answers)");
         }
     }
+    if s.conflicting_respondents > 0 {
+        let _ = writeln!(
+            out,
+            "  {} gave different answers on different rows: the first valid answer counts",
+            match s.conflicting_respondents {
+                1 => "1 respondent".to_owned(),
+                many => format!("{} respondents", n(many)),
+            }
+        );
+    }
     for (title, counts) in [
         ("Services", &s.services),
         ("Organisations", &s.organisations),

@@ -37,6 +37,6 @@ pub use catalog::{CatalogEntry, Direction, DiscoveredTheme, ThemeCatalog};
 pub use comment::{Comment, SourceRef};
 pub use date::{Date, YearMonth};
 pub use question::QuestionKind;
-pub use score::{FftScore, ScoreTally};
+pub use score::{FftScore, RespondentAnswer, ScoreTally};
 pub use shared::{Attributes, Interner};
 pub use table::{AnnotationTable, TABLE_FORMAT_VERSION, TableError};
