@@ -151,7 +151,7 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)\b[a-z0-9._%+'-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*[a-z0-9-]+)*?\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|uk|gov|edu|info|io|me|biz)\b",
+        r"(?i)(?-u:\b)[a-z0-9._%+'-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*[a-z0-9-]+)*?\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*(?:com|org|net|uk|gov|edu|info|io|me|biz)(?-u:\b)",
     )
     .unwrap()
 });
@@ -161,7 +161,7 @@ static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)\b(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})\b",
+        r"(?i-u)\b(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})\b",
     )
     .unwrap()
 });
@@ -242,13 +242,31 @@ impl Redactor {
     }
 
     /// Replaces every identifier in `text` with its marker. Borrows when there is nothing to replace.
+    ///
+    /// Redacting the result again changes nothing: a marker can part words that were joined
+    /// ("Kelly01/02/1950" becomes "[NAME]01/02/1950", a date standing alone), so the text is redacted
+    /// again until nothing more is found (at most a few times, and only when something was).
     pub fn redact<'a>(&self, text: &'a str) -> (Cow<'a, str>, RedactionCounts) {
+        let mut counts = RedactionCounts::default();
+        let Some(mut out) = self.replace(text, &mut counts) else {
+            return (Cow::Borrowed(text), counts);
+        };
+        for _ in 0..8 {
+            match self.replace(&out, &mut counts) {
+                Some(again) => out = again,
+                None => break,
+            }
+        }
+        (Cow::Owned(out), counts)
+    }
+
+    /// `text` with its identifiers replaced, counted in `counts`; `None` if it has none.
+    fn replace(&self, text: &str, counts: &mut RedactionCounts) -> Option<String> {
         let spans = self.find(text);
         if spans.is_empty() {
-            return (Cow::Borrowed(text), RedactionCounts::default());
+            return None;
         }
         let mut out = String::with_capacity(text.len());
-        let mut counts = RedactionCounts::default();
         let mut cursor = 0;
         for span in spans {
             out.push_str(&text[cursor..span.start]);
@@ -257,7 +275,7 @@ impl Redactor {
             cursor = span.end;
         }
         out.push_str(&text[cursor..]);
-        (Cow::Owned(out), counts)
+        Some(out)
     }
 
     /// Every identifier in `text`, in order, overlaps merged.
@@ -505,6 +523,78 @@ mod tests {
             "nurse practitioner on Monday",
             "The consultant Social worker, named nurse",
             "the best therapist I've ever had",
+        ] {
+            check(&r, text, text);
+        }
+    }
+
+    #[test]
+    fn the_identifiers_that_got_through_before_are_removed() {
+        // The crafted comments of issue 10 that kept an identifier.
+        let r = Redactor::new();
+        for (input, expected) in [
+            ("Mrs O'Neill was kind", "Mrs [NAME] was kind"),
+            ("Miss o'brien helped", "Miss [NAME] helped"),
+            ("a nurse called Jo stayed", "a nurse called [NAME] stayed"),
+            (
+                "the receptionist named Karen",
+                "the receptionist named [NAME]",
+            ),
+            ("the doctor called Raj Patel", "the doctor called [NAME]"),
+            ("the nurse, Jo, was lovely", "the nurse, [NAME], was lovely"),
+            ("saw Dr van der Berg today", "saw Dr [NAME] today"),
+            ("my name is John Smith and", "my name is [NAME] and"),
+            (
+                "my date of birth is 01/02/1950",
+                "my date of birth is [DATE_OF_BIRTH]",
+            ),
+            ("NHS No. 943.476.5919", "NHS No. [NHS_NUMBER]"),
+            ("ring 0 7 7 0 0 9 0 0 4 8 2 please", "ring [PHONE] please"),
+            ("email jo @ example.com", "email [EMAIL]"),
+            ("Tom, aged 4, was brave", "[NAME], aged 4, was brave"),
+            ("hospital number RX1234567", "hospital number [ID_NUMBER]"),
+            (
+                "collect me from 14 Mill Lane, RV4 7QT",
+                "collect me from [ADDRESS], [POSTCODE]",
+            ),
+            ("NURSE JANET WAS BRILLIANT", "NURSE [NAME] WAS BRILLIANT"),
+            (
+                "my son Oliver and nurses Siobhan and Grace",
+                "my son [NAME] and nurses [NAME] and [NAME]",
+            ),
+            ("Natasha and Dr Schofield", "[NAME] and Dr [NAME]"),
+            (
+                "Sarah on reception, Jo the nurse",
+                "[NAME] on reception, [NAME] the nurse",
+            ),
+            (
+                "Thanks so much Chloe! Regards, Paul Wilson",
+                "Thanks so much [NAME]! Regards, [NAME]",
+            ),
+        ] {
+            check(&r, input, expected);
+        }
+    }
+
+    #[test]
+    fn look_alikes_a_team_would_expect_kept() {
+        let r = Redactor::new();
+        for text in [
+            "Ward 7, Bay 4, Room 12, Ward 3B and A&E",
+            "The Dr's surgery, my drs surgery, the doctor's",
+            "seen at 9.30 after 2 hours; 500mg twice a day",
+            "rang 111 then 999; 5 stars; Covid-19",
+            "on 12/03/2024 I attended, on 3rd May 2023 again",
+            "I am 82 and my son aged 4 came too",
+            "I called an ambulance; a drug called Oramorph; my named nurse",
+            "the nurse Practitioner and the Nurse Specialist",
+            "THE NURSE WAS RUDE; the nurse wsa lovely; the nurse practioner",
+            "Tell the GP what happened. Ask the nurse.",
+            "Thank you NHS; Thanks to everyone on Ward 7",
+            "a 5 minute drive; parked on Station Road",
+            "Queen Elizabeth Hospital and the John Radcliffe",
+            "my mother in-law; GP etc; the dentist ASAP",
+            "Thank you Bonnard Ward; Thank you SureStart",
         ] {
             check(&r, text, text);
         }

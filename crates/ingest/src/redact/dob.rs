@@ -13,14 +13,14 @@ use super::{IdentifierKind, Span};
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
     // Fixed patterns, tested below: failing to compile one is a bug, not bad input.
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"\b([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})\b").unwrap()
+    Regex::new(r"(?-u)\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})\b").unwrap()
 });
 
 /// "3rd March 1961", "2nd of June 2019", "14 July 1939", "March 3rd, 1961".
 static WORDS: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m1>[a-z]{3,9})\.?,?|(?P<m2>[a-z]{3,9})\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?)\s+(?P<year>[0-9]{4}|'[0-9]{2})\b",
+        r"(?i-u)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m1>[a-z]{3,9})\.?,?|(?P<m2>[a-z]{3,9})\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?)\s+(?P<year>[0-9]{4}|'[0-9]{2})\b",
     )
     .unwrap()
 });
@@ -63,18 +63,25 @@ const MONTHS: &[&str] = &[
 
 /// Finds dates of birth.
 pub(super) fn find_dates_of_birth(text: &str, spans: &mut Vec<Span>) {
-    for caps in NUMERIC.captures_iter(text) {
-        let whole = &caps[0];
-        let (Ok(a), Ok(b)) = (caps[1].parse::<u32>(), caps[2].parse::<u32>()) else {
+    for found in NUMERIC.find_iter(text) {
+        let parts: Vec<&str> = found.as_str().split(['/', '.', '-']).collect();
+        let [a, b, year] = parts[..] else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
             continue;
         };
         // Day and month in either order: "23-11-1944", and an American "11/23/1944".
         let plausible = (1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12);
-        if plausible && is_birth(text, caps.get(0).map_or(0, |m| m.start()), &caps[3]) {
-            push(spans, text, whole);
+        if plausible && is_birth(text, found.start(), year) {
+            push(spans, text, found.as_str());
         }
     }
-    for caps in WORDS.captures_iter(text) {
+    // Finding first and capturing only in what was found keeps the search on the fast engines.
+    for found in WORDS.find_iter(text) {
+        let Some(caps) = WORDS.captures(found.as_str()) else {
+            continue;
+        };
         let month = caps
             .name("m1")
             .or_else(|| caps.name("m2"))
@@ -82,9 +89,8 @@ pub(super) fn find_dates_of_birth(text: &str, spans: &mut Vec<Span>) {
         if !month.is_some_and(|m| MONTHS.contains(&m.to_ascii_lowercase().as_str())) {
             continue;
         }
-        let start = caps.get(0).map_or(0, |m| m.start());
-        if is_birth(text, start, caps["year"].trim_start_matches('\'')) {
-            push(spans, text, &caps[0]);
+        if is_birth(text, found.start(), caps["year"].trim_start_matches('\'')) {
+            push(spans, text, found.as_str());
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Titles written before a name: what follows is a name unless it is plainly a word ("Dr was lovely").
@@ -161,7 +161,8 @@ const RELATIVES: &[&str] = &[
     "neighbor",
 ];
 
-/// People not named by a role, who may be "called" something ("a lady called Sue").
+/// People not named by a role, who may be "called" something ("a lady called Sue"); not cue words
+/// themselves, only looked for before "called".
 const PEOPLE: &[&str] = &[
     "lady",
     "ladies",
@@ -753,8 +754,6 @@ pub(super) struct Cue {
     pub role: bool,
     /// "son", "Mum": a name may follow.
     pub relative: bool,
-    /// "lady", "someone": may be "called" something.
-    pub person: bool,
     /// "called", "named", "known" (as).
     pub called: bool,
     /// "name", "names" (is, was, 's).
@@ -763,7 +762,7 @@ pub(super) struct Cue {
     pub thanks: bool,
     /// "regards", "wishes": a sign-off, a name follows.
     pub sign_off: bool,
-    /// "aged", "age": a name may come before ("Tom, aged 4").
+    /// "aged", "age": a name may come before ("Tom, aged 4", "Freya (age 7)").
     pub aged: bool,
     /// "reception", "nights": a name may come before ("Sarah on reception").
     pub post: bool,
@@ -795,9 +794,6 @@ impl Cues {
         for w in RELATIVES {
             add(w, &|c| c.relative = true);
         }
-        for w in PEOPLE {
-            add(w, &|c| c.person = true);
-        }
         for w in ["called", "named", "known"] {
             add(w, &|c| c.called = true);
         }
@@ -826,6 +822,8 @@ impl Cues {
         let finder = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // Every comment is searched: a DFA is the fastest to search, and a few hundred words keep it small.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(words.iter().map(|(w, _)| w))
             .unwrap();
         Cues {
@@ -925,7 +923,7 @@ impl Lexicon {
 
     /// Whether an unknown lower-case word is likelier an English word, misspelt or run together, than a
     /// name: its parts are words ("post-stroke", "werecalm"), it has no vowel ("wss"), two swapped
-    /// letters make a word ("wsa"), or, when long, one letter changed, added or dropped does
+    /// letters make a word ("wsa"), or, when long, one letter inside it changed, added or dropped does
     /// ("practitoner"), or it starts like a long word ("practioner").
     pub fn is_misspelling(&self, lower: &str) -> bool {
         if !lower.is_ascii() {
@@ -935,9 +933,15 @@ impl Lexicon {
             return true;
         }
         let bytes = lower.as_bytes();
-        if bytes.len() >= 7
-            && (3..=bytes.len() - 3)
-                .any(|i| self.common.contains(&lower[..i]) && self.common.contains(&lower[i..]))
+        if bytes.len() >= 6
+            && (2..=bytes.len() - 2).any(|i| {
+                let (a, b) = (&lower[..i], &lower[i..]);
+                // Two words run together, one of them a little one: "werecalm", "aswell".
+                self.common.contains(a)
+                    && self.common.contains(b)
+                    && (self.not_names.contains(a) && b.len() >= 3
+                        || self.not_names.contains(b) && a.len() >= 3)
+            })
         {
             return true;
         }
@@ -959,23 +963,24 @@ impl Lexicon {
         if bytes.len() >= 8 && self.stems.contains(&lower[..6]) {
             return true;
         }
-        for i in 0..bytes.len() {
+        // One letter dropped, changed or added inside the word: a name differs from a word at its ends
+        // more often than a typo does ("callum", "callus").
+        let inside = 1..bytes.len() - 1;
+        for i in inside.clone() {
             let mut dropped = bytes.to_vec();
             dropped.remove(i);
             if known(&dropped) {
                 return true;
             }
         }
-        for i in 0..=bytes.len() {
+        for i in inside {
             for c in b'a'..=b'z' {
                 let mut changed = bytes.to_vec();
-                if i < bytes.len() {
-                    changed[i] = c;
-                    if known(&changed) {
-                        return true;
-                    }
-                    changed = bytes.to_vec();
+                changed[i] = c;
+                if known(&changed) {
+                    return true;
                 }
+                changed = bytes.to_vec();
                 changed.insert(i, c);
                 if known(&changed) {
                     return true;
@@ -999,10 +1004,26 @@ mod tests {
             "a rarer word that is mostly a name counts as a name"
         );
         assert!(lex.is_name("grace") && lex.is_name("kelly") && !lex.is_name("explained"));
-        for typo in ["wss", "wsa", "practioner", "practitoner", "explaned"] {
+        for typo in [
+            "wss",
+            "wsa",
+            "practioner",
+            "practitoner",
+            "explaned",
+            "werecalm",
+            "aswell",
+        ] {
             assert!(lex.is_misspelling(typo), "{typo}");
         }
-        for name in ["jo", "siobhan", "olufunmilayo", "agnieszka"] {
+        for name in [
+            "jo",
+            "siobhan",
+            "olufunmilayo",
+            "agnieszka",
+            "callum",
+            "codadze",
+            "secsadze",
+        ] {
             assert!(!lex.is_misspelling(name), "{name}");
         }
         assert!(lex.is_not_name("nurses") && lex.is_not_name("was"));

@@ -60,11 +60,13 @@ fn is_name_word(text: &str, w: &Word, evidence: Evidence) -> bool {
     if bare.is_all_caps() && !is_shouting(text) {
         return false;
     }
-    // A capital is evidence of a name mid-sentence; at a sentence's start a misspelt word has one too.
-    let unknown = || {
-        !lex.is_common(&lower)
-            && !((!capitalised || starts_sentence(text, w.start)) && lex.is_misspelling(&lower))
-    };
+    // A capital is evidence of a name mid-sentence; at a sentence's start any word has one ("Tell the
+    // GP"), so there only a word that is no English word can be a name. A capitalised word that looks
+    // like a misspelling is still taken for a name: "Callum" is one letter from "callus".
+    if capitalised && lex.is_common(&lower) && starts_sentence(text, w.start) {
+        return false;
+    }
+    let unknown = || !lex.is_common(&lower) && (capitalised || !lex.is_misspelling(&lower));
     match evidence {
         Evidence::Title => true,
         Evidence::NameIs => {
@@ -181,8 +183,13 @@ fn after_title(text: &str, hit: &Hit, found: &mut Found) {
     let lower_case_miss = lower == "miss" && text[hit.start..].starts_with('m');
     if after_determiner || lower_case_miss {
         // "the dr", "my sister", "I miss": a noun or a verb, so only as good as a role.
-        if matches!(lower.as_str(), "dr" | "sister" | "matron" | "miss") {
-            after_role(text, hit, found);
+        after_role(text, hit, found);
+        // "the Dr. Siobhan": the full stop of an abbreviation, not a sentence's end.
+        if let Some((". " | ".", w)) = next_word(text, hit.end, 2)
+            && w.is_capitalised()
+            && lower != "miss"
+        {
+            name_at(text, w, Evidence::Role, hit.start, found);
         }
         return;
     }
@@ -267,9 +274,10 @@ fn name_at(text: &str, w: Word, evidence: Evidence, anchor: usize, found: &mut F
     if !is_name_word(text, &w, evidence) {
         return false;
     }
-    // "the consultant Social worker": a word that qualifies a role is no name.
+    // "the consultant Social worker", "Staff Nurse": an English word that qualifies a role is no name.
     if let Some((" ", next)) = next_word(text, w.end, 1)
         && LEXICON.is_role(&fold(next.text))
+        && LEXICON.is_common(&w.folded())
     {
         return false;
     }

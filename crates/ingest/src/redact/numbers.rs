@@ -222,38 +222,58 @@ static AFTER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     // A fixed pattern, tested below: failing to compile it is a bug, not bad input.
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)\b(?:(?P<nhs>nhs)(?:\s*(?:number|num|no)\b\.?)?|(?:hospital|hosp|unit|patient|case|client|record|reference|ref|mrn|crn|pas|rio)(?:\s*(?:number|num|no|id)\b\.?)?)\s*(?:#\s*)?(?:(?:is|was)\s+)?[:#(=-]?\s*(?P<id>[A-Za-z]{0,4}[-/]?\d(?:\d|[ .-]\d)*)",
+        r"(?i-u)\b(?:(?P<nhs>nhs)(?:\s*(?:number|num|no)\b\.?)?|(?:hospital|hosp|unit|patient|case|client|record|reference|ref|mrn|crn|pas|rio)(?:\s*(?:number|num|no|id)\b\.?)?)\s*(?:#\s*)?(?:(?:is|was)\s+)?[:#(=-]?\s*(?P<id>[A-Za-z]{0,4}[-/]?\d(?:\d|[ .-]\d)*)\b",
     )
     .unwrap()
 });
+
+/// Where the tenth digit of `id` ends, if a separator follows it.
+fn tenth_digit_end(id: &str) -> Option<usize> {
+    let (at, _) = id
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .nth(9)?;
+    let end = at + 1;
+    (!id[end..].starts_with(|c: char| c.is_ascii_digit())).then_some(end)
+}
 
 /// A code of a few letters and six digits or more, as hospitals number their patients: "RX1234567",
 /// "K123456", "NHFT-123456".
 static CODE: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
-    Regex::new(r"\b[A-Za-z]{1,4}-?[0-9]{6,12}\b").unwrap()
+    Regex::new(r"(?-u)\b[A-Za-z]{1,4}-?[0-9]{6,12}\b").unwrap()
 });
 
 /// Finds hospital and reference numbers, and NHS numbers named as such whatever their check digit.
 pub(super) fn find_id_numbers(text: &str, spans: &mut Vec<Span>) {
-    for caps in AFTER_CUE.captures_iter(text) {
+    // Finding first and capturing only in what was found keeps the search on the fast engines.
+    for found in AFTER_CUE.find_iter(text) {
+        let Some(caps) = AFTER_CUE.captures(found.as_str()) else {
+            continue;
+        };
         let Some(id) = caps.name("id") else {
             continue;
         };
+        let offset = found.start();
         let digits = id.as_str().bytes().filter(u8::is_ascii_digit).count();
-        let kind = if caps.name("nhs").is_some() {
-            if !(9..=11).contains(&digits) {
-                continue;
+        let (end, kind) = if caps.name("nhs").is_some() {
+            match digits {
+                9..=11 => (id.end(), IdentifierKind::NhsNumber),
+                // "my NHS number is 943 476 5919 111": the number is its first ten digits.
+                12.. => match tenth_digit_end(id.as_str()) {
+                    Some(len) => (id.start() + len, IdentifierKind::NhsNumber),
+                    None => continue,
+                },
+                _ => continue,
             }
-            IdentifierKind::NhsNumber
         } else if digits >= 6 {
-            IdentifierKind::IdNumber
+            (id.end(), IdentifierKind::IdNumber)
         } else {
             continue;
         };
         spans.push(Span {
-            start: id.start(),
-            end: id.end(),
+            start: offset + id.start(),
+            end: offset + end,
             kind,
         });
     }
