@@ -244,7 +244,7 @@ impl Redactor {
     /// Replaces every identifier in `text` with its marker. Borrows when there is nothing to replace.
     ///
     /// Redacting the result again changes nothing: a marker can part words that were joined
-    /// ("Kelly01/02/1950" becomes "[NAME]01/02/1950", a date standing alone), so the text is redacted
+    /// ("Kelly01/02/1950" becomes "`[NAME]`01/02/1950", a date standing alone), so the text is redacted
     /// again until nothing more is found (at most a few times, and only when something was).
     pub fn redact<'a>(&self, text: &'a str) -> (Cow<'a, str>, RedactionCounts) {
         let mut counts = RedactionCounts::default();

@@ -22,6 +22,7 @@ static BEFORE_STREET: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that come between a number and a street word without making an address: "a 5 minute drive",
 /// "2 miles up the road".
+#[rustfmt::skip]
 const NOT_STREET_NAMES: &[&str] = &[
     "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "second", "seconds", "day",
     "days", "week", "weeks", "month", "months", "year", "years", "mile", "miles", "yard", "yards",
