@@ -45,9 +45,12 @@
 #![deny(missing_docs)]
 
 mod error;
+mod expand;
 mod filters;
 mod kwic;
 mod query;
+#[cfg(test)]
+mod query_props;
 mod schema;
 mod search;
 mod stats;
