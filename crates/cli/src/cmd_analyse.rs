@@ -60,7 +60,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         .map(|note| note.parse())
         .collect::<Result<Vec<_>, chorus_report::Error>>()?;
 
-    step("1/3", "reading the exports");
+    step("1/3", "reading the exports")?;
     let ingested = cmd_ingest::run(IngestArgs {
         files: args.files,
         store: store.clone(),
@@ -82,7 +82,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    step("2/3", "theming the comments");
+    step("2/3", "theming the comments")?;
     let discover = match args.discover.trim() {
         "off" | "none" | "no" => None,
         spec => Some(spec.to_string()),
@@ -98,7 +98,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         json: false,
     })?;
 
-    step("3/3", "writing the reports");
+    step("3/3", "writing the reports")?;
     let pack = args.output.join("pack.html");
     cmd_report::write_reports(
         ReportArgs {
@@ -121,15 +121,11 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         ],
     )?;
 
-    println!();
-    println!("The meeting pack is {}", display_path(&pack));
-    println!(
-        "Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,"
-    );
-    println!(
-        "and `chorus search --store {} QUERY` finds comments.",
+    crate::display::print(&format!(
+        "\nThe meeting pack is {}\nOpen it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,\nand `chorus search --store {} QUERY` finds comments.\n",
+        display_path(&pack),
         store.display()
-    );
+    ))?;
     Ok(if ingest_failed {
         ExitCode::from(2)
     } else {
@@ -137,8 +133,8 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn step(number: &str, what: &str) {
-    println!("\n== {number} {what}");
+fn step(number: &str, what: &str) -> std::io::Result<()> {
+    crate::display::print(&format!("\n== {number} {what}\n"))
 }
 
 /// The absolute path where it can be worked out, so the user can paste it into a browser.

@@ -12,6 +12,8 @@ use chorus_index::Store;
 use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
+use crate::display::print;
+
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_iso(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
@@ -138,21 +140,25 @@ pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> 
         .scope
         .period
         .map_or_else(|| "no dates".to_string(), |p| p.label());
-    println!(
-        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts",
+    print(&format!(
+        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts\n",
         report.headline.comments,
         report.headline.respondents,
         report.themes.len(),
         report.touchpoints.len(),
         report.spc.len()
-    );
+    ))?;
     for (format, output) in outputs {
         let written = chorus_report::write_report(&report, *format, output)
             .with_context(|| format!("writing the report to {}", output.display()))?;
         if written.len() == 1 {
-            println!("wrote {}", written[0].display());
+            print(&format!("wrote {}\n", written[0].display()))?;
         } else {
-            println!("wrote {} files to {}", written.len(), output.display());
+            print(&format!(
+                "wrote {} files to {}\n",
+                written.len(),
+                output.display()
+            ))?;
         }
     }
     Ok(())
@@ -181,6 +187,18 @@ pub struct ExportArgs {
     service: Option<String>,
 }
 
+/// A CSV writer's error, with its I/O error as the cause (csv keeps it inside, out of the chain), so
+/// that `main` recognises a closed pipe.
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    if !e.is_io_error() {
+        return e.into();
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("the CSV could not be written: {other:?}"),
+    }
+}
+
 /// Writes every comment of the store with its annotations.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let csv = match args.format.trim().to_ascii_lowercase().as_str() {
@@ -206,7 +224,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         )?))
     };
     let written = if csv {
-        write_csv(&comments, &filter, &mut out).map_err(anyhow::Error::from)
+        write_csv(&comments, &filter, &mut out).map_err(csv_error)
     } else {
         write_jsonl(&comments, &filter, &mut out).map_err(anyhow::Error::from)
     }
@@ -226,7 +244,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if to_stdout {
         eprintln!("{message}");
     } else {
-        println!("{message}");
+        print(&format!("{message}\n"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `chorus search`, `chorus kwic` and `chorus stats`: read a store the way a researcher does.
 
-use crate::display::n;
+use crate::display::{n, print};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -185,12 +185,12 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let results = store.search(&request)?;
     if args.json {
-        println!(
-            "{}",
+        print(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&JsonSearch::new(&request, &results))?
-        );
+        ))?;
     } else {
-        print!("{}", human_search(&request, &results, marks()));
+        print(&human_search(&request, &results, marks()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -390,11 +390,11 @@ pub fn run_kwic(args: KwicArgs) -> anyhow::Result<ExitCode> {
     };
     let lines = store.kwic(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&lines)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&lines)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     if lines.is_empty() {
-        println!("no comment contains `{}`", clean(&request.word));
+        print(&format!("no comment contains `{}`\n", clean(&request.word)))?;
         return Ok(ExitCode::SUCCESS);
     }
     let (open, close) = marks();
@@ -416,7 +416,7 @@ pub fn run_kwic(args: KwicArgs) -> anyhow::Result<ExitCode> {
             clean(&line.right),
         );
     }
-    print!("{out}");
+    print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -425,9 +425,9 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.store)?;
     let stats = store.stats()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&stats)?))?;
     } else {
-        print!("{}", human_stats(&args.store, &stats));
+        print(&human_stats(&args.store, &stats))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1217,7 +1217,12 @@ impl fmt::Display for Node {
                     if i > 0 {
                         f.write_str(" OR ")?;
                     }
-                    f.write_str(&node.operand())?;
+                    // AND binds tighter than OR: an AND needs no parentheses here, and adding them
+                    // would nest the printed query deeper than the one parsed.
+                    match node {
+                        Node::And(_) => write!(f, "{node}")?,
+                        _ => f.write_str(&node.operand())?,
+                    }
                 }
                 Ok(())
             }
