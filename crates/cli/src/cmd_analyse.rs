@@ -12,6 +12,7 @@ use chorus_report::Format;
 use crate::cmd_ingest::{self, IngestArgs};
 use crate::cmd_report::{self, ReportArgs};
 use crate::cmd_themes::{self, ThemesArgs};
+use crate::output::Outputs;
 
 /// Ingest survey exports, theme every comment and write the reports, in one go.
 ///
@@ -47,10 +48,29 @@ pub struct AnalyseArgs {
     /// Mark a change (a PDSA cycle) on the SPC charts, e.g. `--annotate "2024-06-01=New triage"`.
     #[arg(long, value_name = "DATE=TEXT")]
     pub annotate: Vec<String>,
+    /// Replace reports in the output folder that chorus did not write (a report.md of your own);
+    /// never an input file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `chorus analyse`.
 pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
+    let pack = args.output.join("pack.html");
+    let reports = [
+        (Format::Html, pack.clone()),
+        (Format::Xlsx, args.output.join("report.xlsx")),
+        (Format::Markdown, args.output.join("report.md")),
+    ];
+    // Before any work: a file of the user's in the way is refused now, not after the theming.
+    let guard = [args.names.as_ref(), args.model.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(&args.files)
+        .fold(Outputs::new(args.force), |guard, input| guard.input(input));
+    for (_, path) in &reports {
+        guard.check(path)?;
+    }
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the output folder {}", args.output.display()))?;
     let store = args.output.join("store");
@@ -99,7 +119,6 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     })?;
 
     step("3/3", "writing the reports")?;
-    let pack = args.output.join("pack.html");
     cmd_report::write_reports(
         ReportArgs {
             store: store.clone(),
@@ -113,12 +132,10 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
             annotate,
             baseline: None,
             suppress_below: 5,
+            force: args.force,
         },
-        &[
-            (Format::Html, pack.clone()),
-            (Format::Xlsx, args.output.join("report.xlsx")),
-            (Format::Markdown, args.output.join("report.md")),
-        ],
+        &reports,
+        &guard,
     )?;
 
     crate::display::print(&format!(

@@ -13,6 +13,7 @@ use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
 use crate::display::print;
+use crate::output::Outputs;
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_iso(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
@@ -67,6 +68,9 @@ pub struct ReportArgs {
     /// Show breakdown counts below this as "<N".
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) suppress_below: u64,
+    /// Replace an existing file that chorus did not write (never an input of the command).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 fn guess_format(path: &Path) -> anyhow::Result<Format> {
@@ -97,13 +101,25 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         None => guess_format(&args.output)?,
     };
     let output = args.output.clone();
-    write_reports(args, &[(format, output)])?;
+    let guard = Outputs::new(args.force).input(&Store::locate(&args.store));
+    write_reports(args, &[(format, output)], &guard)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Builds the report once from `args` (its `format` and `output` are ignored) and writes it in each of
-/// the formats asked for, so that several outputs cost one read of the store.
-pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> anyhow::Result<()> {
+/// the formats asked for, so that several outputs cost one read of the store. Every output is checked
+/// with `guard` before any work, and recorded as chorus's once written.
+pub(crate) fn write_reports(
+    args: ReportArgs,
+    outputs: &[(Format, PathBuf)],
+    guard: &Outputs,
+) -> anyhow::Result<()> {
+    for (format, output) in outputs {
+        match format {
+            Format::Csv => guard.check_folder(output)?,
+            _ => guard.check(output)?,
+        }
+    }
     let store = open_store(&args.store)?;
     let Some(catalog) = store
         .catalog()
@@ -151,6 +167,7 @@ pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> 
     for (format, output) in outputs {
         let written = chorus_report::write_report(&report, *format, output)
             .with_context(|| format!("writing the report to {}", output.display()))?;
+        guard.record(&written);
         if written.len() == 1 {
             print(&format!("wrote {}\n", written[0].display()))?;
         } else {
@@ -185,6 +202,9 @@ pub struct ExportArgs {
     /// Only comments of this service.
     #[arg(long, value_name = "NAME")]
     service: Option<String>,
+    /// Replace an existing file that chorus did not write (never an input of the command).
+    #[arg(long)]
+    force: bool,
 }
 
 /// A CSV writer's error, with its I/O error as the cause (csv keeps it inside, out of the chain), so
@@ -206,6 +226,11 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         "csv" => true,
         other => bail!("`{other}` is not an export format: use jsonl or csv"),
     };
+    let to_stdout = args.output.as_os_str() == "-";
+    let guard = Outputs::new(args.force).input(&Store::locate(&args.store));
+    if !to_stdout {
+        guard.check(&args.output)?;
+    }
     let store = open_store(&args.store)?;
     let comments = store
         .comments()
@@ -215,7 +240,6 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         to: args.to,
         service: args.service,
     };
-    let to_stdout = args.output.as_os_str() == "-";
     let mut out: Box<dyn Write> = if to_stdout {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     } else {
@@ -232,6 +256,9 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     out.flush()
         .with_context(|| format!("writing {}", args.output.display()))?;
     drop(out);
+    if !to_stdout {
+        guard.record(std::slice::from_ref(&args.output));
+    }
     let message = format!(
         "exported {written} of {} comments{}",
         comments.len(),

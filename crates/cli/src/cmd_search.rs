@@ -92,14 +92,16 @@ impl FilterArgs {
 ///
 /// The query: words (all must match; "waiting" also finds "waited"), "exact phrases", AND, OR, NOT (or
 /// +word, -word), parentheses, field:value (service:, organisation:, score:, question:, month:, date:, id:,
-/// touchpoint:, theme:, sentiment:, discordant:…) and ranges (score:[4 TO 5],
-/// date:[2021-10-01 TO 2021-12-31]). No query lists every comment.
+/// touchpoint:, theme:, sentiment:, discordant:…), ranges (score:[4 TO 5],
+/// date:[2021-10-01 TO 2021-12-31]), prefixes (appoint* finds appointment, appointed…) and near
+/// spellings (recieved~ or waitng~1: within 1 or 2 edits, first letter right). No query lists every
+/// comment.
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// The query; several words are joined with spaces.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
-    /// The store (a directory made by `chorus ingest`).
+    /// The store (a directory made by `chorus ingest`, or the output folder of `chorus analyse`).
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
     #[command(flatten)]

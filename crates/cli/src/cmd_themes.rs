@@ -92,7 +92,7 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.model {
         config.model = Some(
             ThemeModel::load(path)
-                .map_err(|e| anyhow::anyhow!("{e}"))
+                .map_err(anyhow::Error::new)
                 .with_context(|| format!("loading the model {}", path.display()))?,
         );
         notes.push(format!("model file: {}", path.display()));
@@ -386,7 +386,8 @@ struct PrintArgs {
     /// Which one: `touchpoints` (the care journey) or `themes` (common feedback themes).
     #[arg(value_name = "touchpoints|themes")]
     which: String,
-    /// Write to this file instead of the standard output (refuses to overwrite one).
+    /// Write to this file instead of the standard output (refuses to overwrite a file chorus did not
+    /// write).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -526,19 +527,10 @@ fn run_print(args: PrintArgs) -> anyhow::Result<ExitCode> {
     };
     match &args.output {
         Some(path) => {
-            use std::io::Write as _;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .with_context(|| {
-                    format!(
-                        "creating {} (it must not exist already: choose another name)",
-                        path.display()
-                    )
-                })?;
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+            let guard = crate::output::Outputs::new(false);
+            guard.check(path)?;
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            guard.record(std::slice::from_ref(path));
         }
         None => print(text)?,
     }

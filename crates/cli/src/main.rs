@@ -9,6 +9,7 @@ mod cmd_search;
 mod cmd_themes;
 mod cmd_train;
 mod display;
+mod output;
 
 use std::process::ExitCode;
 
