@@ -125,6 +125,12 @@ fn human_repair(args: &CheckArgs, before: &CheckReport, r: &RepairReport) -> Str
     if r.removed > 0 {
         let _ = writeln!(out, "{}", reingest(&store, &r.sources));
     }
+    if let Some(found) = r.upgraded_from {
+        let _ = writeln!(
+            out,
+            "brought up to date from store format {found}; the themes of earlier runs were not kept: run `chorus themes --store {store}` again"
+        );
+    }
     out
 }
 

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use chorus_core::{Date, ThemeSource};
 use chorus_index::Store;
+use chorus_pipeline::ThemeSeconds;
 use chorus_themes::codebook::{self, BUILTIN_THEMES, BUILTIN_TOUCHPOINTS};
 use chorus_themes::discover::{ClusterCount, DiscoverOptions};
 use chorus_themes::model::ThemeModel;
@@ -58,29 +59,17 @@ pub struct ThemesArgs {
     pub json: bool,
 }
 
-/// Seconds per stage, including reading and saving the store.
-#[derive(Debug, Serialize)]
-struct StageSeconds {
-    read: f64,
-    analysis: f64,
-    model: f64,
-    discovery: f64,
-    save: f64,
-    total: f64,
-}
-
 /// What `chorus themes --json` prints.
 #[derive(Debug, Serialize)]
 struct ThemesOutput<'a> {
     store: String,
     run: &'a str,
     summary: &'a RunSummary,
-    seconds: StageSeconds,
+    seconds: ThemeSeconds,
 }
 
 /// Runs `chorus themes`.
 pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
     let mut config = ThemeConfig::default();
     if let Some(path) = &args.touchpoints {
         config.touchpoints = load_codebook(path)?;
@@ -110,51 +99,23 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     config.note = notes.join("; ");
 
     let spinner = spinner();
-    spinner.set_message("reading the comments");
+    spinner.set_message("theming the comments");
     let store = Store::open(&args.store)
         .with_context(|| format!("opening the store {}", args.store.display()))?;
-    // The writer lock first: if an ingest is writing, say so now, not after all the work.
-    let annotator = store
-        .annotator()
-        .with_context(|| format!("opening {} for writing", args.store.display()))?;
-    let mut comments = store
-        .comments()
-        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
-    let read = started.elapsed();
-
-    spinner.set_message(format!("theming {} comments", n(comments.len() as u64)));
-    let run = chorus_themes::analyse(&comments, &config).context("theming the comments")?;
-
-    spinner.set_message("saving the annotations");
-    let saving = Instant::now();
-    for (comment, annotations) in comments.iter_mut().zip(run.annotations()) {
-        comment.annotations = annotations;
-    }
-    annotator
-        .replace_annotations(&comments, &run.catalog)
-        .with_context(|| format!("saving the annotations to {}", args.store.display()))?;
-    let save = saving.elapsed();
+    let themed = chorus_pipeline::theme(&store, &config)
+        .with_context(|| format!("theming the comments of {}", args.store.display()))?;
     spinner.finish_and_clear();
-
-    let t = &run.summary.timings;
-    let seconds = StageSeconds {
-        read: secs(read),
-        analysis: t.analysis_seconds,
-        model: t.model_seconds,
-        discovery: t.discovery_seconds,
-        save: secs(save),
-        total: secs(started.elapsed()),
-    };
+    let seconds = themed.seconds;
     if args.json {
         let output = ThemesOutput {
             store: args.store.display().to_string(),
-            run: &run.catalog.run,
-            summary: &run.summary,
+            run: &themed.catalog.run,
+            summary: &themed.summary,
             seconds,
         };
         print(&format!("{}\n", serde_json::to_string_pretty(&output)?))?;
     } else {
-        print(&human_summary(&run.summary, &seconds))?;
+        print(&human_summary(&themed.summary, &seconds))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -203,10 +164,6 @@ fn parse_count(spec: &str) -> anyhow::Result<ClusterCount> {
             "--discover takes a number of themes (2 to {MAX_DISCOVERED_THEMES}) or `auto`, not `{spec}`"
         ),
     }
-}
-
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
 }
 
 /// The current time in UTC as `YYYY-MM-DDTHH:MM:SSZ`, to label the run in the catalog.
@@ -293,7 +250,7 @@ fn table(out: &mut String, title: &str, rows: &[&EntrySummary], show_id: bool) {
     }
 }
 
-fn human_summary(s: &RunSummary, seconds: &StageSeconds) -> String {
+fn human_summary(s: &RunSummary, seconds: &ThemeSeconds) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

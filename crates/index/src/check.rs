@@ -1,5 +1,5 @@
 //! `chorus check`: verifies a store (its manifest, every file of every segment against its checksum,
-//! every stored comment, the theme catalog) and repairs what can be repaired.
+//! every stored comment, the annotation file) and repairs what can be repaired.
 //!
 //! A segment whose comments file (`.store`) is damaged cannot be trusted: tantivy compresses comments
 //! in blocks without a checksum of their own, so a changed byte may have changed a comment's text with
@@ -19,7 +19,8 @@ use tantivy::{Index, SegmentReader, TantivyDocument};
 
 use crate::Error;
 use crate::schema::{self, Fields, names};
-use crate::store::{self, Payload, Store};
+use crate::sidecar;
+use crate::store::{self, Store};
 
 /// One thing `check` found wrong.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,6 +71,10 @@ pub struct RepairReport {
     pub removed: u64,
     /// The exports the remaining comments came from.
     pub sources: Vec<String>,
+    /// The earlier store format the store was brought up from, if it was one (its themes were not
+    /// kept: theming again rebuilds them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgraded_from: Option<u32>,
 }
 
 /// One segment as `check` sees it.
@@ -205,13 +210,13 @@ fn segment_comments(
 
 impl Store {
     /// Verifies the store at `dir` (or the store of an output folder of `chorus analyse`): manifest,
-    /// the checksums of every segment's files, every stored comment, and the theme catalog.
+    /// the checksums of every segment's files, every stored comment, and the annotation file.
     ///
     /// Errors only where the store cannot be examined at all (no store, a store of another version);
     /// everything else is a [`Problem`] in the report.
     pub fn check(dir: &Path) -> Result<CheckReport, Error> {
         let dir = Store::locate(dir);
-        let (index, fields) = match store::open_index(&dir) {
+        let (index, fields, older) = match store::open_index_of_any_format(&dir) {
             Ok(opened) => opened,
             Err(Error::Damaged { what, .. }) => {
                 return Ok(CheckReport {
@@ -229,6 +234,15 @@ impl Store {
             store: dir.clone(),
             ..CheckReport::default()
         };
+        if let Some(found) = older {
+            report.problems.push(Problem {
+                part: "format".to_owned(),
+                what: format!(
+                    "the store was made by an earlier chorus (store format {found}, this chorus reads {})",
+                    store::STORE_FORMAT_VERSION
+                ),
+            });
+        }
         let states = segments(&index).map_err(|e| store::index_error(&dir, e))?;
         let mut sources = BTreeSet::new();
         for state in &states {
@@ -271,10 +285,10 @@ impl Store {
                 report.rebuildable += count - unreadable.len() as u64;
             }
         }
-        if let Err(e) = store::catalog_of(&index) {
+        if let Err(e) = sidecar::load(&dir) {
             report.problems.push(Problem {
-                part: "theme catalog".to_owned(),
-                what: format!("{e}: run `chorus themes` again"),
+                part: "annotations".to_owned(),
+                what: e.to_string(),
             });
         }
         report.sources = sources.into_iter().collect();
@@ -286,10 +300,13 @@ impl Store {
     /// the comments of segments whose text is damaged are removed. Takes the writer lock.
     pub fn repair(dir: &Path) -> Result<RepairReport, Error> {
         let dir = Store::locate(dir);
-        let (index, fields) = store::open_index(&dir)?;
+        let (index, fields, older) = store::open_index_of_any_format(&dir)?;
         let writer = store::writer_for(&index, &dir)?;
         let states = segments(&index).map_err(|e| store::index_error(&dir, e))?;
-        let mut report = RepairReport::default();
+        let mut report = RepairReport {
+            upgraded_from: older,
+            ..RepairReport::default()
+        };
         let mut kept: Vec<(Option<u64>, Comment)> = Vec::new();
         for state in &states {
             let count = u64::from(state.segment.meta().num_docs());
@@ -332,16 +349,12 @@ impl Store {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let payload = index
-            .load_metas()
-            .map_err(|e| store::index_error(&dir, e))?
-            .payload;
-        store::rewrite(writer, &fields, &numbered, payload.as_deref(), &dir)?;
+        store::rewrite(writer, &fields, &numbered, &dir)?;
+        if older.is_some() {
+            // Last, as at creation: a crash before it leaves a store of the old format, which the
+            // next repair brings up to date again.
+            store::write_manifest(&dir)?;
+        }
         Ok(report)
     }
-}
-
-/// The payload's catalog, parsed, for [`Store::check`].
-pub(crate) fn parse_catalog(json: &str) -> Result<Payload, String> {
-    serde_json::from_str(json).map_err(|e| format!("the theme catalog is not valid: {e}"))
 }

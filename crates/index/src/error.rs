@@ -50,6 +50,18 @@ pub enum Error {
         /// The analyzer version of this build.
         analyzer: u32,
     },
+    /// The store was made by an earlier chorus, in a format `chorus check --repair` brings up to date.
+    #[error(
+        "the store {} was made by an earlier chorus (store format {found}): run `chorus check --store {} --repair` once to bring it up to date, then `chorus themes` again",
+        path.display(),
+        path.display()
+    )]
+    OlderStore {
+        /// The store directory.
+        path: PathBuf,
+        /// The store format version recorded in the manifest.
+        found: u32,
+    },
     /// Another process (or another writer in this one) is writing to the store.
     #[error(
         "another chorus command is writing to the store {}: wait for it to finish and try again",
@@ -89,6 +101,17 @@ pub enum Error {
         path: PathBuf,
         /// Which files, and what they hold.
         what: String,
+    },
+    /// The annotation file is damaged or not one this chorus reads.
+    #[error(
+        "the annotations of the store ({}) cannot be used: {reason}; run `chorus themes` on the store to make them again",
+        path.display()
+    )]
+    DamagedAnnotations {
+        /// The annotation file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
     /// A file or folder of the store could not be read or written.
     #[error("{}", path.display())]
@@ -130,7 +153,7 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// `replace_annotations` was given comments that are not those of the store.
+    /// A theming run's annotations do not cover the store's comments.
     #[error(
         "the comments to annotate do not match the store ({reason}): the store changed since they were read; run `chorus themes` again"
     )]

@@ -19,7 +19,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Bound;
 
-use chorus_core::{Date, SentimentLabel};
+use std::sync::Arc;
+
+use chorus_core::{Date, SentimentLabel, ThemeSource};
 use chorus_text::{Analyzer, Normaliser, WordSegmenter};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
@@ -28,11 +30,13 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, TantivyError, Term};
 
+use crate::annotated::Predicate;
 use crate::expand;
 use crate::filters::{
     bool_query, constant, label_query, parse_kind, parse_month, parse_score, u64_query,
 };
 use crate::schema::{self, Fields};
+use crate::sidecar::Annotated;
 
 /// The deepest nesting of parentheses and NOT a query may have. A person never writes more than a few
 /// levels; a limit keeps a hostile query (ten thousand `(`) from overflowing the stack.
@@ -125,6 +129,15 @@ pub(crate) enum Clause {
     U64Range(Field, Bound<u64>, Bound<u64>),
     /// A range of days since 1970.
     DateRange(Bound<i64>, Bound<i64>),
+    /// A condition on the annotations, which live beside the index.
+    Annotation(Predicate),
+}
+
+/// What a parsed query becomes a tantivy query against: the index and the annotations beside it.
+struct Target<'a> {
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    annotated: Option<&'a Arc<Annotated>>,
 }
 
 /// A parsed query, before it meets an index.
@@ -758,8 +771,8 @@ impl Parser<'_> {
             Name::Service => label(f.service, value),
             Name::Organisation => label(f.organisation, value),
             Name::Source => label(f.source, value),
-            Name::Touchpoint => label(f.touchpoint, value),
-            Name::Theme => label(f.theme, value),
+            Name::Touchpoint => Clause::Annotation(Predicate::Touchpoint(value.to_owned())),
+            Name::Theme => Clause::Annotation(Predicate::Theme(value.to_owned())),
             Name::Attribute => {
                 if !value.contains('=') {
                     return Err(bad(format!(
@@ -769,7 +782,9 @@ impl Parser<'_> {
                 label(f.attribute, value)
             }
             Name::ThemeSource => match value.to_ascii_lowercase().as_str() {
-                v @ ("codebook" | "model" | "discovered") => label(f.theme_source, v),
+                "codebook" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Codebook)),
+                "model" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Model)),
+                "discovered" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Discovered)),
                 _ => {
                     return Err(bad(
                         "use theme_source:codebook, model or discovered".to_owned()
@@ -778,7 +793,7 @@ impl Parser<'_> {
             },
             Name::Sentiment => {
                 let sentiment: SentimentLabel = value.parse().map_err(&bad)?;
-                label(f.sentiment, sentiment.as_str())
+                Clause::Annotation(Predicate::Sentiment(sentiment))
             }
             Name::Question => match parse_kind(value) {
                 Some(kind) => Clause::U64(f.question_kind, schema::kind_code(kind)),
@@ -805,23 +820,21 @@ impl Parser<'_> {
                 Clause::U64(f.month, schema::month_code(month.first_day()))
             }
             Name::Discovered => {
-                let n: u64 = value
+                let n: u32 = value
                     .parse()
                     .map_err(|_| bad(format!("`{value}` is not a discovered theme number")))?;
-                Clause::U64(f.discovered, n)
+                Clause::Annotation(Predicate::Discovered(n))
             }
-            Name::Discordant => Clause::Bool(
-                f.discordant,
+            Name::Discordant => Clause::Annotation(Predicate::Discordant(
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
-            ),
+            )),
             Name::NoComment => Clause::Bool(
                 f.no_comment,
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
             ),
-            Name::Themed => Clause::Bool(
-                f.themed,
+            Name::Themed => Clause::Annotation(Predicate::Themed(
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
-            ),
+            )),
         })
     }
 
@@ -866,7 +879,7 @@ impl Parser<'_> {
         let f = self.fields;
         // Each kind of field turns a bound's text into an inclusive u64/i64 limit.
         match name {
-            Name::Score | Name::Month | Name::Discovered => {
+            Name::Score | Name::Month => {
                 let parse =
                     |text: &Option<String>, at: &Lexed| -> Result<Option<u64>, QueryError> {
                         let Some(t) = text else { return Ok(None) };
@@ -900,10 +913,10 @@ impl Parser<'_> {
                         hi_text.unwrap_or_default()
                     )));
                 }
-                let field = match name {
-                    Name::Score => f.score,
-                    Name::Month => f.month,
-                    _ => f.discovered,
+                let field = if name == Name::Score {
+                    f.score
+                } else {
+                    f.month
                 };
                 let bound = |v: Option<u64>, inclusive: bool| match v {
                     None => Bound::Unbounded,
@@ -974,9 +987,7 @@ impl Parser<'_> {
             }
             _ => Err(self.error(
                 open,
-                format!(
-                    "`{written}` has no ranges: ranges work on score, date, month and discovered"
-                ),
+                format!("`{written}` has no ranges: ranges work on score, date and month"),
             )),
         }
     }
@@ -1083,10 +1094,16 @@ impl Node {
         &self,
         fields: &Fields,
         searcher: &Searcher,
+        annotated: Option<&Arc<Annotated>>,
     ) -> Result<ParsedQuery, TantivyError> {
         let mut highlight = BTreeSet::new();
         let mut has_words = false;
-        let query = self.build(fields, searcher, false, &mut highlight, &mut has_words)?;
+        let on = Target {
+            fields,
+            searcher,
+            annotated,
+        };
+        let query = self.build(&on, false, &mut highlight, &mut has_words)?;
         Ok(ParsedQuery {
             query,
             highlight,
@@ -1096,12 +1113,14 @@ impl Node {
 
     fn build(
         &self,
-        fields: &Fields,
-        searcher: &Searcher,
+        on: &Target<'_>,
         negated: bool,
         highlight: &mut BTreeSet<String>,
         has_words: &mut bool,
     ) -> Result<Box<dyn Query>, TantivyError> {
+        let Target {
+            fields, searcher, ..
+        } = *on;
         let mut words = |terms: &mut dyn Iterator<Item = &String>| {
             if !negated {
                 *has_words = true;
@@ -1147,16 +1166,13 @@ impl Node {
                     ))
                 }
             }
-            Node::Field { clause, .. } => clause.to_query(fields),
+            Node::Field { clause, .. } => clause.to_query(fields, on.annotated),
             Node::All => Box::new(AllQuery),
             Node::And(clauses) => {
                 let mut out = Vec::with_capacity(clauses.len());
                 for (occur, node) in clauses {
                     let negated = negated || *occur == Occur::MustNot;
-                    out.push((
-                        *occur,
-                        node.build(fields, searcher, negated, highlight, has_words)?,
-                    ));
+                    out.push((*occur, node.build(on, negated, highlight, has_words)?));
                 }
                 Box::new(BooleanQuery::new(out))
             }
@@ -1165,7 +1181,7 @@ impl Node {
                 for node in parts {
                     out.push((
                         Occur::Should,
-                        node.build(fields, searcher, negated, highlight, has_words)?,
+                        node.build(on, negated, highlight, has_words)?,
                     ));
                 }
                 Box::new(BooleanQuery::new(out))
@@ -1231,8 +1247,9 @@ impl fmt::Display for Node {
 }
 
 impl Clause {
-    fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
+    fn to_query(&self, fields: &Fields, annotated: Option<&Arc<Annotated>>) -> Box<dyn Query> {
         match self {
+            Clause::Annotation(predicate) => predicate.to_query(annotated),
             Clause::Label(field, value) => label_query(*field, value),
             Clause::U64(field, value) => u64_query(*field, *value),
             Clause::Bool(field, value) => bool_query(*field, *value),

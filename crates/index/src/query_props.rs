@@ -172,7 +172,7 @@ fn check(text: &str, fields: &Fields, searcher: &Searcher) -> Result<(), TestCas
                 text,
                 printed
             );
-            let parsed = node.to_query(fields, searcher).unwrap();
+            let parsed = node.to_query(fields, searcher, None).unwrap();
             searcher.search(&*parsed.query, &Count).unwrap();
         }
     }

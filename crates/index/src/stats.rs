@@ -47,6 +47,7 @@ impl Store {
     /// Counts comments, respondents, dates, services, organisations, scores and theming.
     pub fn stats(&self) -> Result<StoreStats, Error> {
         let searcher = self.searcher();
+        let annotated = self.annotated()?;
         let mut stats = StoreStats {
             comments: 0,
             with_text: 0,
@@ -71,7 +72,6 @@ impl Store {
             let ff = segment.fast_fields();
             let e = |e| self.index_error(e);
             let no_comment = ff.bool(names::NO_COMMENT).map_err(e)?;
-            let themed = ff.bool(names::THEMED).map_err(e)?;
             let date = ff.i64(names::DATE).map_err(e)?;
             let seq = ff.u64(names::SEQ).map_err(e)?;
             let score = ff.u64(names::SCORE).map_err(e)?;
@@ -85,7 +85,11 @@ impl Store {
                 if no_comment.first(doc).unwrap_or(false) {
                     stats.no_comment += 1;
                 }
-                if themed.first(doc).unwrap_or(false) {
+                let ordinal = seq.first(doc).map_or(usize::MAX, |s| s as usize);
+                if annotated
+                    .as_ref()
+                    .is_some_and(|a| a.table.is_annotated(ordinal))
+                {
                     stats.themed += 1;
                 }
                 match date.first(doc) {

@@ -6,8 +6,10 @@
 //! ```text
 //! STORE/
 //!   chorus-store.json     manifest: {"format": "chorus-store", "format_version", "analyzer_version", "created_by"}
-//!   index/                the tantivy index: one document per comment (see the schema module for fields);
-//!                         its commit payload (in index/meta.json) holds the theme catalog as JSON
+//!   index/                the tantivy index: one document per comment (see the schema module for fields),
+//!                         each with its ingest sequence number `seq`
+//!   annotations.chorus    what the last theming run found, keyed by `seq`, with its theme catalog (the
+//!                         `sidecar` module): written whole and atomically, never inside the index
 //!   quarantine/           ingest-0001.csv, ingest-0002.csv…: rejected records of each ingest
 //! ```
 //!
@@ -15,8 +17,9 @@
 //! `meta.json`, so a crash at any point leaves the last commit readable, and unreferenced files are
 //! collected by the next writer (which collects them before it writes anything, so a disk filled by a
 //! failed ingest is freed by the next command that writes, and by the failed write itself where it can).
-//! The catalog rides in the same `meta.json` as the annotations it describes, so the two cannot disagree
-//! after a crash. An ingest commits every [`COMMIT_EVERY`] comments, so a killed ingest keeps what it
+//! Theming writes only `annotations.chorus`, whole, with its catalog inside, so the two cannot disagree
+//! after a crash, and no index document is rewritten; comments ingested after a theming run have no
+//! annotations until the next one. An ingest commits every [`COMMIT_EVERY`] comments, so a killed ingest keeps what it
 //! had done and a re-run skips those comments as duplicates. The writer lock
 //! (`index/.tantivy-writer.lock`) is an OS file lock: a killed process releases it, and the file left
 //! behind is harmless. Reading takes no lock where the folder is read-only (see the `directory` module).
@@ -31,9 +34,10 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chorus_core::keys::CommentKeys;
-use chorus_core::{Comment, Interner, ThemeCatalog};
+use chorus_core::{AnnotationTable, Comment, FftScore, Interner, QuestionKind, ThemeCatalog};
 use chorus_text::Analyzer;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -42,18 +46,23 @@ use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError, Op
 use tantivy::indexer::UserOperation;
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal,
-    TantivyDocument, TantivyError,
+    SegmentReader, TantivyDocument, TantivyError,
 };
 
 use crate::Error;
 use crate::directory::{StoreDirectory, is_read_only};
 use crate::schema::{self, Fields, names};
+use crate::sidecar::{self, Annotated};
 use crate::tokenizer;
 
 /// The manifest's file name inside a store directory.
 pub const MANIFEST_FILE: &str = "chorus-store.json";
 /// The version of the store layout and schema; a store with another version is refused.
-pub const STORE_FORMAT_VERSION: u32 = 1;
+pub const STORE_FORMAT_VERSION: u32 = 2;
+/// The earlier store format `chorus check --repair` brings up to date: format 1 kept the annotations
+/// and the catalog inside the index, whose schema (a superset of format 2's) format 2 can read. Its
+/// themes are not carried over (theming again rebuilds them).
+pub(crate) const UPGRADABLE_FORMAT: u32 = 1;
 const MANIFEST_FORMAT: &str = "chorus-store";
 pub(crate) const INDEX_DIR: &str = "index";
 /// The store's folder inside the output folder of `chorus analyse`.
@@ -65,7 +74,7 @@ pub const COMMIT_EVERY: u64 = 100_000;
 const QUARANTINE_DIR: &str = "quarantine";
 /// Two indexing threads (the target machines have two cores) sharing this arena: big enough that a million
 /// comments make two segments (one per thread) without flushing early or merging; at that size the arena
-/// is what `replace_annotations` adds to the caller's comments (see BENCHMARKS.md).
+/// is all the memory an ingest needs beyond its duplicate keys (see BENCHMARKS.md).
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 const WRITER_THREADS: usize = 2;
 /// Documents per message to the indexing threads (tantivy keeps up to four in a message without
@@ -81,13 +90,6 @@ struct Manifest {
     created_by: String,
 }
 
-/// What the index's commit payload holds.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Payload {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) catalog: Option<ThemeCatalog>,
-}
-
 /// A store: a directory holding every comment in a tantivy index, the theme catalog and quarantine files.
 ///
 /// Reads see the state of the last commit made through this `Store` (or when it was opened); open the
@@ -97,6 +99,50 @@ pub struct Store {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The annotation file, read the first time something needs it (`None` inside: not read yet).
+    annotated: Mutex<Option<Option<Arc<Annotated>>>>,
+}
+
+/// Comment texts by sequence number ([`Store::texts`]).
+pub struct SeqTexts {
+    places: Vec<Option<(SegmentOrdinal, DocId)>>,
+    readers: Vec<tantivy::store::StoreReader>,
+    text: tantivy::schema::Field,
+}
+
+impl std::fmt::Debug for SeqTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeqTexts")
+            .field("comments", &self.places.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SeqTexts {
+    /// The text of the comment with sequence number `seq`, if the store holds it and it can be read.
+    pub fn text(&self, seq: u64) -> Option<String> {
+        let (ord, doc) = (*self.places.get(usize::try_from(seq).ok()?)?)?;
+        let stored: TantivyDocument = self.readers.get(ord as usize)?.get(doc).ok()?;
+        stored
+            .get_first(self.text)
+            .and_then(|v| tantivy::schema::Value::as_str(&v))
+            .map(str::to_owned)
+    }
+}
+
+/// What theming reads of a stored comment ([`Store::for_each_text`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextRow {
+    /// The comment's sequence number (its place in ingest order).
+    pub seq: u64,
+    /// The redacted text (empty for a blank answer).
+    pub text: String,
+    /// The kind of question answered.
+    pub question_kind: QuestionKind,
+    /// The FFT answer that came with it.
+    pub score: FftScore,
+    /// The respondent left the question blank.
+    pub no_comment: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -138,17 +184,7 @@ impl Store {
             .map_err(|source| index_error(dir, source))?;
         drop(index);
         // The manifest comes last: a directory without one is an unfinished creation, never a store.
-        let manifest_json = serde_json::to_vec_pretty(&Manifest {
-            format: MANIFEST_FORMAT.to_owned(),
-            format_version: STORE_FORMAT_VERSION,
-            analyzer_version: Analyzer::ENGLISH_VERSION,
-            created_by: format!("chorus {}", env!("CARGO_PKG_VERSION")),
-        })
-        .map_err(|e| Error::Encode {
-            id: "manifest".to_owned(),
-            reason: e.to_string(),
-        })?;
-        atomic_write(&manifest, &manifest_json)?;
+        write_manifest(dir)?;
         Store::open(dir)
     }
 
@@ -179,7 +215,23 @@ impl Store {
             index,
             reader,
             fields,
+            annotated: Mutex::new(None),
         })
+    }
+
+    /// What the last theming run found (every themed comment's annotations by sequence number, and the
+    /// catalog), or `None` if theming never ran. Read once, then shared.
+    pub fn annotated(&self) -> Result<Option<Arc<Annotated>>, Error> {
+        let mut cached = self
+            .annotated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(annotated) = &*cached {
+            return Ok(annotated.clone());
+        }
+        let loaded = sidecar::load(&self.dir)?;
+        *cached = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// The store directory.
@@ -290,7 +342,6 @@ impl Store {
             reader: self.reader.clone(),
             fields: self.fields.clone(),
             dir: self.dir.clone(),
-            payload: self.payload_json()?,
             next_seq,
             known,
             pending: Vec::with_capacity(SEND_BATCH),
@@ -306,87 +357,182 @@ impl Store {
         writer_for(&self.index, &self.dir)
     }
 
-    fn payload_json(&self) -> Result<Option<String>, Error> {
-        Ok(self
-            .index
-            .load_metas()
-            .map_err(|e| self.index_error(e))?
-            .payload)
-    }
-
     /// Every comment with its annotations (if theming ran), in ingest order (stable, deterministic).
     ///
-    /// Reads every stored document, on all cores: at a million comments of the benchmark export (FFT
-    /// comments with four attribute columns) this takes about 2 s on the idle two-core reference machine
-    /// and the returned comments hold about 0.8 GiB, each chunk's repeated strings shared through one
-    /// [`Interner`] (see BENCHMARKS.md). Use `Store::search` or `Store::stats` when counts are enough.
+    /// Holds the whole store: at a million comments of the benchmark export the returned comments take
+    /// about 0.8 GiB (each batch's repeated strings shared through one [`Interner`]). Stream with
+    /// [`Store::for_each_comment`] instead where one pass will do; use `Store::search` or
+    /// `Store::stats` when counts are enough.
     pub fn comments(&self) -> Result<Vec<Comment>, Error> {
-        const CHUNK: u32 = 65_536;
-        // Everything read from here reaches reports and exports: a changed byte must not become a
-        // changed quote.
-        if let Some(what) = damage(&self.index) {
-            return Err(Error::Damaged {
-                path: self.dir.clone(),
-                what,
-            });
-        }
-        let searcher = self.searcher();
-        let mut chunks = Vec::new();
+        let mut all = Vec::with_capacity(self.len() as usize);
+        self.for_each_comment(65_536, |batch| {
+            all.extend(batch.into_iter().map(|(_, c)| c));
+            Ok::<(), Error>(())
+        })?;
+        Ok(all)
+    }
+
+    /// Every live comment's place, in ingest order: (sequence number, segment, document).
+    fn in_order(&self, searcher: &Searcher) -> Result<Vec<(u64, SegmentOrdinal, DocId)>, Error> {
+        let mut order = Vec::with_capacity(searcher.num_docs() as usize);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let mut start = 0;
-            while start < segment.max_doc() {
-                let end = (start + CHUNK).min(segment.max_doc());
-                chunks.push((ord, start, end));
-                start = end;
+            let seq = segment
+                .fast_fields()
+                .u64(names::SEQ)
+                .map_err(|e| self.index_error(e))?;
+            for doc in segment.doc_ids_alive() {
+                order.push((seq.first(doc).unwrap_or(0), ord as SegmentOrdinal, doc));
             }
         }
-        let parts: Vec<Vec<(u64, Comment)>> = chunks
-            .into_par_iter()
-            .map(|(ord, start, end)| {
-                let segment = &searcher.segment_readers()[ord];
-                let store = segment
-                    .get_store_reader(4)
-                    .map_err(|e| self.index_error(e.into()))?;
-                let seq = segment
-                    .fast_fields()
-                    .u64(names::SEQ)
-                    .map_err(|e| self.index_error(e))?;
-                let mut out = Vec::with_capacity((end - start) as usize);
+        order.par_sort_unstable();
+        Ok(order)
+    }
+
+    /// Reads the stored documents of `places` (in that order) on all cores, each turned into a `T` by
+    /// `read`.
+    fn read_places<T: Send>(
+        &self,
+        searcher: &Searcher,
+        places: &[(u64, SegmentOrdinal, DocId)],
+        read: impl Fn(&mut Interner, &SegmentReader, u64, DocId, TantivyDocument) -> Result<T, Error>
+        + Sync,
+    ) -> Result<Vec<T>, Error> {
+        /// Documents a task reads with its own readers: enough to amortise opening them.
+        const TASK: usize = 2048;
+        let parts: Vec<Vec<T>> = places
+            .par_chunks(TASK)
+            .map(|chunk| {
+                let mut readers: Vec<Option<tantivy::store::StoreReader>> =
+                    (0..searcher.segment_readers().len())
+                        .map(|_| None)
+                        .collect();
+                let mut out = Vec::with_capacity(chunk.len());
                 let mut interner = Interner::new();
-                for doc in start..end {
-                    if segment.is_deleted(doc) {
-                        continue;
-                    }
-                    let bad = |reason: String| {
-                        self.bad_record(segment.segment_id().short_uuid_string(), doc, reason)
+                for &(seq, ord, doc) in chunk {
+                    let segment = &searcher.segment_readers()[ord as usize];
+                    let reader = match &mut readers[ord as usize] {
+                        Some(reader) => reader,
+                        slot => slot.insert(
+                            segment
+                                .get_store_reader(8)
+                                .map_err(|e| self.index_error(e.into()))?,
+                        ),
                     };
-                    let stored: TantivyDocument = store.get(doc).map_err(|e| bad(e.to_string()))?;
-                    let comment =
-                        schema::from_document(&self.fields, &stored, &mut interner).map_err(bad)?;
-                    out.push((seq.first(doc).unwrap_or(0), comment));
+                    let stored: TantivyDocument = reader.get(doc).map_err(|e| {
+                        self.bad_record(
+                            segment.segment_id().short_uuid_string(),
+                            doc,
+                            e.to_string(),
+                        )
+                    })?;
+                    out.push(read(&mut interner, segment, seq, doc, stored)?);
                 }
                 Ok(out)
             })
             .collect::<Result<_, Error>>()?;
-        // Move the parts into one buffer, freeing each as it goes, so that at a million comments the
-        // peak holds one copy of them plus one chunk.
-        let mut all: Vec<(u64, Comment)> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for mut part in parts {
-            all.append(&mut part);
-        }
-        all.sort_unstable_by_key(|(seq, _)| *seq);
-        Ok(all.into_iter().map(|(_, c)| c).collect())
+        Ok(parts.into_iter().flatten().collect())
     }
 
-    /// Replaces the annotations of every comment (comments as returned by [`Store::comments`], with
-    /// `annotations` set by theming) and stores the catalog, atomically: either the old state or the new one
-    /// survives a crash.
-    ///
-    /// tantivy cannot update a document in place, so this rewrites the whole index in one commit, keeping
-    /// each comment's ingest order (about 9 s for a million comments on the idle two-core reference
-    /// machine, peak memory 1.5 GiB with the caller's comments; see BENCHMARKS.md). The comments must be
-    /// the store's, in the same order (checked by their duplicate keys): a store that gained comments since
-    /// they were read gives [`Error::StaleComments`].
+    /// Calls `f` with every comment, with its annotations, in ingest order, `batch` at a time, so that
+    /// a store of any size is read once and never held whole (reports and exports stream through it).
+    /// Each comment comes with its sequence number.
+    pub fn for_each_comment<E: From<Error>>(
+        &self,
+        batch: usize,
+        mut f: impl FnMut(Vec<(u64, Comment)>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.check_sound()?;
+        let searcher = self.searcher();
+        let annotated = self.annotated()?;
+        let order = self.in_order(&searcher)?;
+        for window in order.chunks(batch.max(1)) {
+            let comments =
+                self.read_places(&searcher, window, |interner, segment, seq, doc, stored| {
+                    let mut comment = schema::from_document(&self.fields, &stored, interner)
+                        .map_err(|reason| {
+                            self.bad_record(segment.segment_id().short_uuid_string(), doc, reason)
+                        })?;
+                    comment.annotations =
+                        annotated.as_ref().and_then(|a| a.table.get(seq as usize));
+                    Ok((seq, comment))
+                })?;
+            f(comments)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with what theming reads of every comment, in ingest order, `batch` at a time: its
+    /// text from the stored document (the rest of the record is not parsed) and its question kind,
+    /// score and blank flag from the fast fields (classified once, at ingest).
+    pub fn for_each_text<E: From<Error>>(
+        &self,
+        batch: usize,
+        mut f: impl FnMut(Vec<TextRow>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.check_sound()?;
+        let searcher = self.searcher();
+        let order = self.in_order(&searcher)?;
+        let fields = &self.fields;
+        for window in order.chunks(batch.max(1)) {
+            let rows = self.read_places(&searcher, window, |_, segment, seq, doc, stored| {
+                let ff = segment.fast_fields();
+                let e = |e| self.index_error(e);
+                let kind = ff.u64(names::QUESTION_KIND).map_err(e)?.first(doc);
+                let score = ff.u64(names::SCORE).map_err(e)?.first(doc);
+                let no_comment = ff.bool(names::NO_COMMENT).map_err(e)?.first(doc);
+                Ok(TextRow {
+                    seq,
+                    text: stored
+                        .get_first(fields.text)
+                        .and_then(|v| tantivy::schema::Value::as_str(&v))
+                        .unwrap_or("")
+                        .to_owned(),
+                    question_kind: schema::kind_from_code(kind.unwrap_or(3)),
+                    score: schema::score_from_code(score.unwrap_or(0)),
+                    no_comment: no_comment.unwrap_or(false),
+                })
+            })?;
+            f(rows)?;
+        }
+        Ok(())
+    }
+
+    /// A reader of single comments' texts by sequence number, for the few a theming run quotes.
+    pub fn texts(&self) -> Result<SeqTexts, Error> {
+        let searcher = self.searcher();
+        let order = self.in_order(&searcher)?;
+        let mut places = vec![None; order.last().map_or(0, |p| p.0 as usize + 1)];
+        for &(seq, ord, doc) in &order {
+            places[seq as usize] = Some((ord, doc));
+        }
+        let readers = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.get_store_reader(4))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.index_error(e.into()))?;
+        Ok(SeqTexts {
+            places,
+            readers,
+            text: self.fields.text,
+        })
+    }
+
+    /// [`Error::Damaged`] if a file of the index fails its checksum: everything read whole reaches
+    /// reports and exports, and a changed byte must not become a changed quote.
+    fn check_sound(&self) -> Result<(), Error> {
+        match damage(&self.index) {
+            Some(what) => Err(Error::Damaged {
+                path: self.dir.clone(),
+                what,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Stores annotations for the store's comments (as [`Store::comments`] returned them, with
+    /// `annotations` set by theming) and the catalog, atomically, beside the index: see
+    /// [`Annotator::replace_annotations`].
     pub fn replace_annotations(
         &self,
         comments: &[Comment],
@@ -406,16 +552,18 @@ impl Store {
     }
     /// The catalog of the last theming run, if any.
     pub fn catalog(&self) -> Result<Option<ThemeCatalog>, Error> {
-        let Some(json) = self.payload_json()? else {
-            return Ok(None);
-        };
-        let payload: Payload = serde_json::from_str(&json).map_err(|e| Error::BadRecord {
-            path: self.dir.clone(),
-            segment: "meta.json".to_owned(),
-            doc: 0,
-            reason: format!("the theme catalog is not valid: {e}"),
-        })?;
-        Ok(payload.catalog)
+        Ok(self.annotated()?.map(|a| a.catalog.clone()))
+    }
+
+    /// The sequence number the next comment ingested will get: one past the last stored. A theming
+    /// run's table has a row for every number below it.
+    pub fn next_seq(&self) -> Result<u64, Error> {
+        Ok(self
+            .key_rows()?
+            .iter()
+            .map(|r| r.seq + 1)
+            .max()
+            .unwrap_or(0))
     }
 
     /// A new file path inside the store where ingestion writes this run's quarantine
@@ -464,14 +612,15 @@ impl std::fmt::Debug for Annotator<'_> {
 }
 
 impl Annotator<'_> {
-    /// [`Store::replace_annotations`], under the lock already held.
+    /// [`Annotator::save`] for comments as [`Store::comments`] returned them (all of them, in order),
+    /// each with the annotations to store: for small stores and tests, which hold their comments anyway.
+    /// Comments that are not the store's give [`Error::StaleComments`].
     pub fn replace_annotations(
         self,
         comments: &[Comment],
         catalog: &ThemeCatalog,
     ) -> Result<(), Error> {
-        let Annotator { store, writer } = self;
-        let dir = &store.dir;
+        let store = self.store;
         store.reader.reload().map_err(|e| store.index_error(e))?;
         let mut rows = store.key_rows()?;
         rows.sort_unstable_by_key(|row| row.seq);
@@ -484,55 +633,80 @@ impl Annotator<'_> {
                 ),
             });
         }
-        let mismatch = rows
-            .par_iter()
-            .zip(comments.par_iter())
-            .position_first(|(row, c)| {
-                row.keys.identity != c.identity_key() || row.keys.content != c.content_key()
-            });
-        if let Some(i) = mismatch {
+        let mut table = AnnotationTable::new();
+        for (i, (row, c)) in rows.iter().zip(comments).enumerate() {
+            if row.keys.identity != c.identity_key() || row.keys.content != c.content_key() {
+                return Err(Error::StaleComments {
+                    reason: format!(
+                        "comment {} (`{}`) is not the store's comment at that place",
+                        i + 1,
+                        c.id
+                    ),
+                });
+            }
+            while (table.len() as u64) < row.seq {
+                table.push(None);
+            }
+            table.push(c.annotations.as_ref());
+        }
+        self.save(&table, catalog)
+    }
+
+    /// Stores a theming run's results, replacing the last run's, atomically: `table` has a row for
+    /// every sequence number of the store (see [`Store::next_seq`]), and the lock held since
+    /// [`Store::annotator`] means no comment was added meanwhile. The text index is not touched.
+    pub fn save(self, table: &AnnotationTable, catalog: &ThemeCatalog) -> Result<(), Error> {
+        let store = self.store;
+        store.reader.reload().map_err(|e| store.index_error(e))?;
+        let expected = store.next_seq()?;
+        if table.len() as u64 != expected {
             return Err(Error::StaleComments {
                 reason: format!(
-                    "comment {} (`{}`) is not the store's comment at that place",
-                    i + 1,
-                    comments[i].id
+                    "the store's comments run to number {expected}, the annotations cover {}",
+                    table.len()
                 ),
             });
         }
-        let payload = serde_json::to_string(&Payload {
-            catalog: Some(catalog.clone()),
-        })
-        .map_err(|e| Error::Encode {
-            id: "catalog".to_owned(),
-            reason: e.to_string(),
-        })?;
-        writer
-            .delete_all_documents()
-            .map_err(|e| write_error(dir, e))?;
-        // The keys come from the index (checked equal above) rather than being hashed again, and
-        // documents go to the indexing threads a few per message (see `send_in_batches`).
-        let mut batch = Vec::with_capacity(SEND_BATCH);
-        for (row, comment) in rows.iter().zip(comments) {
-            let doc = schema::to_document(&store.fields, comment, &row.keys, row.seq).map_err(
-                |reason| Error::Encode {
-                    id: comment.id.clone(),
-                    reason,
-                },
-            )?;
-            batch.push(doc);
-            if batch.len() == SEND_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(SEND_BATCH));
-                send_in_batches(&writer, full).map_err(|e| write_error(dir, e))?;
-            }
-        }
-        send_in_batches(&writer, batch).map_err(|e| write_error(dir, e))?;
-        commit(writer, Some(&payload), dir)?;
-        store.reader.reload().map_err(|e| store.index_error(e))
+        sidecar::save(&store.dir, table, catalog)?;
+        *store
+            .annotated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        drop(self.writer);
+        Ok(())
     }
+}
+
+/// Writes the manifest of a store of this build's format.
+pub(crate) fn write_manifest(dir: &Path) -> Result<(), Error> {
+    let manifest_json = serde_json::to_vec_pretty(&Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        format_version: STORE_FORMAT_VERSION,
+        analyzer_version: Analyzer::ENGLISH_VERSION,
+        created_by: format!("chorus {}", env!("CARGO_PKG_VERSION")),
+    })
+    .map_err(|e| Error::Encode {
+        id: "manifest".to_owned(),
+        reason: e.to_string(),
+    })?;
+    atomic_write(&dir.join(MANIFEST_FILE), &manifest_json)
 }
 
 /// The index of the store at `dir` (already located), after checking its manifest, with its fields.
 pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), Error> {
+    let (index, fields, older) = open_index_of_any_format(dir)?;
+    match older {
+        Some(found) => Err(Error::OlderStore {
+            path: dir.to_owned(),
+            found,
+        }),
+        None => Ok((index, fields)),
+    }
+}
+
+/// [`open_index`], accepting a store of [`UPGRADABLE_FORMAT`] too, whose format it returns:
+/// `chorus check --repair` brings such a store up to date.
+pub(crate) fn open_index_of_any_format(dir: &Path) -> Result<(Index, Fields, Option<u32>), Error> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let bytes = match fs::read(&manifest_path) {
         Ok(bytes) => bytes,
@@ -562,8 +736,11 @@ pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), Error> {
             ),
         });
     }
-    if manifest.format_version != STORE_FORMAT_VERSION
-        || manifest.analyzer_version != Analyzer::ENGLISH_VERSION
+    let older = manifest.format_version == UPGRADABLE_FORMAT
+        && manifest.analyzer_version == Analyzer::ENGLISH_VERSION;
+    if !older
+        && (manifest.format_version != STORE_FORMAT_VERSION
+            || manifest.analyzer_version != Analyzer::ENGLISH_VERSION)
     {
         return Err(Error::IncompatibleVersion {
             path: dir.to_owned(),
@@ -579,9 +756,12 @@ pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), Error> {
     tokenizer::register(index.tokenizers());
     let fields = Fields::new(&index.schema()).map_err(|reason| Error::BadManifest {
         path: manifest_path.clone(),
-        reason: format!("the index does not match store format {STORE_FORMAT_VERSION}: {reason}"),
+        reason: format!(
+            "the index does not match store format {}: {reason}",
+            manifest.format_version
+        ),
     })?;
-    Ok((index, fields))
+    Ok((index, fields, older.then_some(manifest.format_version)))
 }
 
 /// The writer of an index: takes the writer lock, then deletes the files no commit refers to (what a
@@ -603,12 +783,11 @@ pub(crate) fn writer_for(index: &Index, dir: &Path) -> Result<IndexWriter<Tantiv
 }
 
 /// Replaces every document of the index with `comments` (sequence number and comment, in order) in one
-/// commit carrying `payload`.
+/// commit.
 pub(crate) fn rewrite(
     writer: IndexWriter<TantivyDocument>,
     fields: &Fields,
     comments: &[(u64, Comment)],
-    payload: Option<&str>,
     dir: &Path,
 ) -> Result<(), Error> {
     writer
@@ -630,15 +809,7 @@ pub(crate) fn rewrite(
         }
     }
     send_in_batches(&writer, batch).map_err(|e| write_error(dir, e))?;
-    commit(writer, payload, dir)
-}
-
-/// The theme catalog in an index's last commit.
-pub(crate) fn catalog_of(index: &Index) -> Result<Option<ThemeCatalog>, String> {
-    let Some(json) = index.load_metas().map_err(|e| e.to_string())?.payload else {
-        return Ok(None);
-    };
-    Ok(crate::check::parse_catalog(&json)?.catalog)
+    commit(writer, dir)
 }
 
 struct KeyRow {
@@ -656,7 +827,6 @@ pub struct StoreWriter {
     reader: IndexReader,
     fields: Fields,
     dir: PathBuf,
-    payload: Option<String>,
     next_seq: u64,
     known: FxHashSet<(u64, u64, u64)>,
     /// Built documents not yet sent to the indexing threads (fewer than [`SEND_BATCH`]).
@@ -753,15 +923,7 @@ impl StoreWriter {
     /// Commits what was added so far, keeping the writer: what a killed ingest keeps.
     fn checkpoint(&mut self) -> Result<(), Error> {
         self.flush_pending()?;
-        let committed = match self.writer.prepare_commit() {
-            Ok(mut prepared) => {
-                if let Some(payload) = &self.payload {
-                    prepared.set_payload(payload);
-                }
-                prepared.commit()
-            }
-            Err(e) => Err(e),
-        };
+        let committed = self.writer.prepare_commit().and_then(|p| p.commit());
         committed.map_err(|source| self.fail(source))?;
         self.since_commit = 0;
         Ok(())
@@ -843,28 +1005,15 @@ fn send_in_batches(
     Ok(())
 }
 
-/// Commits with the payload (which every commit must repeat, or the catalog would be lost), then lets
-/// background merges finish so the next reader sees few segments.
-fn commit(
-    mut writer: IndexWriter<TantivyDocument>,
-    payload: Option<&str>,
-    dir: &Path,
-) -> Result<(), Error> {
-    let mut prepared = writer
-        .prepare_commit()
-        .map_err(|source| index_error(dir, source))?;
-    if let Some(payload) = payload {
-        prepared.set_payload(payload);
-    }
-    prepared
-        .commit()
-        .map_err(|source| index_error(dir, source))?;
+/// Commits, then lets background merges finish so the next reader sees few segments.
+fn commit(mut writer: IndexWriter<TantivyDocument>, dir: &Path) -> Result<(), Error> {
+    writer.commit().map_err(|source| index_error(dir, source))?;
     writer
         .wait_merging_threads()
         .map_err(|source| index_error(dir, source))
 }
 
-fn io(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
     if is_full(&source) {
         return Error::DiskFull {
             path: path.to_owned(),
