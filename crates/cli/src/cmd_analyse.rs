@@ -92,6 +92,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         codebook: None,
         touchpoints: None,
         model: args.model,
+        crosswalk: None,
         discover,
         seed: args.seed,
         set_aside_explained: false,

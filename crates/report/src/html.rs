@@ -83,6 +83,7 @@ table.themes tr.theme td { border-bottom: none; padding-top: 1.6mm; }
 table.themes tr.said td { font-style: italic; font-size: 8pt; color: #425563; padding: 0 1.5mm 1.6mm 4mm; }
 table.themes tr.said q { quotes: "“" "”"; margin-right: 2mm; }
 table.themes tr.theme { break-after: avoid; }
+table.themes tr.category td { font-weight: 600; color: #005eb8; border-bottom: 1px solid #005eb8; padding-top: 2.4mm; break-after: avoid; }
 th .pct, td .pct { display: block; color: #5F6B76; font-size: 7.5pt; }
 .badge { display: inline-block; font-size: 7pt; padding: 0 1.2mm; border-radius: 2mm; background: #E8EDF2; color: #425563; font-style: normal; text-transform: uppercase; letter-spacing: 0.03em; vertical-align: 1px; }
 .flag { font-weight: 700; }
@@ -429,7 +430,19 @@ fn themes(out: &mut String, data: &ReportData) {
             ""
         }
     );
+    let mut category: Option<&str> = None;
     for (i, t) in data.themes.iter().enumerate() {
+        // A framework's themes come grouped under their category.
+        if t.category.as_deref() != category {
+            category = t.category.as_deref();
+            if let Some(name) = category {
+                let _ = write!(
+                    out,
+                    "<tr class=\"category\"><td colspan=\"{columns}\">{}</td></tr>",
+                    esc(name)
+                );
+            }
+        }
         let _ = write!(
             out,
             "<tr class=\"theme\"><td><b>{}</b> <span class=\"badge\">{}</span></td><td class=\"n\">{}<span class=\"pct\">{} of comments</span></td><td>{}<span class=\"pct\">{} positive · {} mixed · {} negative</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",

@@ -241,6 +241,9 @@ pub struct ThemeRow {
     pub direction: Direction,
     /// What the theme covers, from the catalog.
     pub description: String,
+    /// The framework category it is grouped under (a model's themes under a crosswalk), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Comments with the theme in the period.
     pub comments: u64,
     /// As a % of all comments with text.

@@ -229,6 +229,7 @@ fn themes(data: &ReportData) -> Table {
         .unwrap_or(0);
     let mut columns = vec![
         col("Theme", Kind::Text),
+        col("Category", Kind::Text),
         col("Source", Kind::Text),
         col("Direction", Kind::Text),
         col("Comments", Kind::Count),
@@ -259,6 +260,7 @@ fn themes(data: &ReportData) -> Table {
         .map(|t| {
             let mut row = vec![
                 Value::text(t.name.clone()),
+                t.category.clone().map_or(Value::Empty, Value::Text),
                 Value::text(t.source.as_str()),
                 Value::text(direction_label(t.direction)),
                 Value::Int(t.comments),

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::codebook::{Codebook, CompiledCodebook, RawMatch};
+use crate::crosswalk::{self, Crosswalk};
 use crate::discordance::is_discordant;
 use crate::discover::{ClusterCount, DiscoverDoc, DiscoverOptions, discover};
 use crate::error::Error;
@@ -35,6 +36,9 @@ pub struct ThemeConfig {
     /// becomes the comment's sentiment (touchpoints and codebook themes keep the lexicon's, clause by
     /// clause).
     pub model: Option<ThemeModel>,
+    /// Where the model's labels are reported (default: the built-in v6 → v7 crosswalk); labels it does
+    /// not place keep their names.
+    pub crosswalk: Crosswalk,
     /// Discover themes by clustering, with these options.
     pub discover: Option<DiscoverOptions>,
     /// Leave comments that a codebook or model theme already explains out of discovery, so that it finds
@@ -51,6 +55,7 @@ impl Default for ThemeConfig {
             themes: Codebook::builtin_themes(),
             lexicon: Lexicon::builtin(),
             model: None,
+            crosswalk: Crosswalk::builtin(),
             discover: None,
             set_aside_explained: false,
             note: String::new(),
@@ -557,6 +562,7 @@ fn catalog_entries(codebook: &Codebook) -> Vec<CatalogEntry> {
             source: ThemeSource::Codebook,
             description: e.description.clone(),
             direction: e.direction,
+            category: None,
         })
         .collect()
 }
@@ -585,6 +591,9 @@ fn describe(config: &ThemeConfig) -> String {
                 ""
             }
         ));
+        if !config.crosswalk.categories.is_empty() {
+            parts.push(format!("reported under {}", config.crosswalk.name));
+        }
     }
     if let Some(options) = &config.discover {
         let count = match options.count {
@@ -637,8 +646,9 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
             })
             .collect();
         let predictions = model.predict_batch(&inputs);
-        let labels = model.labels();
-        let shared_labels: Vec<Arc<str>> = labels.iter().map(|l| Arc::from(l.as_str())).collect();
+        let (names, entries) =
+            crosswalk::model_themes(model.labels(), &config.crosswalk, model_label_direction);
+        let shared_labels: Vec<Arc<str>> = names.iter().map(|l| Arc::from(l.as_str())).collect();
         let model_knows_mixed = model
             .header()
             .sentiment
@@ -658,6 +668,12 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
             }
             for &(label, confidence) in &prediction.labels {
                 if let Some(name) = shared_labels.get(label) {
+                    // Two labels under one sub-category make one theme, at the higher confidence (first).
+                    let seen =
+                        |t: &ThemeAssignment| t.source == ThemeSource::Model && t.name == *name;
+                    if a.themes.iter().any(seen) {
+                        continue;
+                    }
                     a.themes.push(ThemeAssignment {
                         name: Arc::clone(name),
                         source: ThemeSource::Model,
@@ -667,15 +683,7 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
                 }
             }
         }
-        catalog
-            .themes
-            .extend(labels.iter().map(|label| CatalogEntry {
-                id: label.clone(),
-                label: label.clone(),
-                source: ThemeSource::Model,
-                description: format!("predicted by the trained model: {label}"),
-                direction: model_label_direction(label),
-            }));
+        catalog.themes.extend(entries);
         model_seconds = started.elapsed().as_secs_f64();
     }
 

@@ -201,8 +201,8 @@ fn assign_groups(set: &mut [DevComment]) {
             parent[a.max(b)] = a.min(b);
         }
     }
-    for i in 0..set.len() {
-        set[i].group = root(&mut parent, i);
+    for (i, c) in set.iter_mut().enumerate() {
+        c.group = root(&mut parent, i);
     }
 }
 
