@@ -240,7 +240,7 @@ fn a_crosswalk_renames_model_themes_and_groups_them() {
     let dir = temp_dir();
     let file = labelled_csv(dir.path());
     let model = dir.path().join("small.model");
-    chorus_ok(&train_args(&file, &model));
+    chorus_ok(train_args(&file, &model));
     let builtin = chorus_ok(["codebook", "print", "crosswalk"]);
     assert!(builtin.contains("Staffing levels & responsiveness"));
     let crosswalk = write_file(
