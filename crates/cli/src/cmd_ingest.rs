@@ -127,9 +127,9 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let report = IngestReport::new(reports, quarantine.path().map(PathBuf::from));
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::display::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", human_summary(&report, args.date_order));
+        crate::display::print(&human_summary(&report, args.date_order))?;
     }
     for file in report.files.iter().filter(|f| f.failed()) {
         eprintln!(

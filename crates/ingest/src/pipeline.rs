@@ -75,7 +75,7 @@ pub(crate) fn ingest_file(
     let mut report = std::mem::take(&mut pipeline.report);
     pipeline.add_warnings(&mut report);
     if let Err(error) = result.and(flushed) {
-        report.error = Some(error.to_string());
+        report.error = Some(error.with_causes());
     }
     report
 }

@@ -67,7 +67,7 @@ fn main() {
 
 fn predict(comments: &[chorus_core::Comment], config: &ThemeConfig) -> Vec<BTreeSet<String>> {
     let run = analyse(comments, config).expect("the configuration compiles");
-    run.annotations
+    run.annotations()
         .iter()
         .map(|a| {
             a.iter()

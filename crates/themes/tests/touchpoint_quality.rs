@@ -22,7 +22,7 @@ use touchpoints::{DevComment, Scores};
 fn predict(set: &[DevComment], config: &ThemeConfig) -> Vec<BTreeSet<String>> {
     let comments: Vec<_> = set.iter().map(touchpoints::comment).collect();
     let run = analyse(&comments, config).expect("the configuration compiles");
-    run.annotations
+    run.annotations()
         .iter()
         .map(|a| {
             a.iter()
