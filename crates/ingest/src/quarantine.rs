@@ -124,6 +124,13 @@ impl Drop for QuarantineWriter {
     }
 }
 
+/// The kind of problem a quarantine reason names: the reason up to its first `: ` (`ragged row`,
+/// `undecodable bytes`, `not valid JSON`…), or the whole reason when it has no details. Reasons are
+/// written that way so that summaries (the ingest summary, the meeting pack) can count them by kind.
+pub fn reason_kind(reason: &str) -> &str {
+    reason.split_once(": ").map_or(reason, |(kind, _)| kind)
+}
+
 /// A cell that Excel would evaluate (`=`, `+`, `-`, `@`, tab, CR at the start) gets a leading `'`.
 pub(crate) fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.as_bytes().first() {
