@@ -120,7 +120,9 @@ pub use limits::{Limits, parse_size};
 pub use mapping::{ColumnOverride, ColumnRole, Mapping, normalise_header};
 pub use placeholder::{is_no_comment, is_placeholder};
 pub use printable::printable;
-pub use quarantine::{QuarantineEntry, QuarantineWriter, reason_kind};
+pub use quarantine::{
+    QuarantineEntry, QuarantineSummary, QuarantineWriter, reason_kind, summarise_quarantine,
+};
 pub use redact::{IdentifierKind, RedactionCounts, Redactor, nhs_check_digit_ok};
 pub use report::{DateExample, FileReport, INCOMPLETE_SHARE, IngestReport, MappedColumn, Totals};
 
