@@ -469,3 +469,20 @@ fn workbook_limits_are_flags_with_sizes() {
         "64K".as_ref(),
     ]);
 }
+
+#[test]
+fn a_date_cell_with_a_symbol_after_a_digit_is_unreadable_not_a_crash() {
+    // `1€` once cut the euro sign in two inside the date parser: the whole ingest aborted.
+    let dir = temp_dir();
+    let csv = write_file(
+        dir.path(),
+        "a.csv",
+        "id,Date,comment\n1,1€,Kind staff\n2,01/02/2024 £14:00,Quick\n",
+    );
+    let summary = ingest_json(
+        &dir.path().join("store"),
+        &[csv.to_str().expect("a UTF-8 path")],
+    );
+    assert_eq!(totals(&summary, "stored"), 2);
+    assert_eq!(totals(&summary, "dates_unreadable"), 2);
+}

@@ -101,6 +101,8 @@ mod mapping;
 mod pipeline;
 mod placeholder;
 mod printable;
+#[cfg(test)]
+mod proptests;
 mod quarantine;
 mod readers;
 mod redact;
