@@ -93,9 +93,12 @@ pub(crate) fn check_zipped_workbook(path: &Path, limits: Limits) -> Result<(), E
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        let name = String::from_utf8_lossy(entry.name_raw()).to_ascii_lowercase();
-        let xml = name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml");
-        if !xml && !name.ends_with(".bin") {
+        let name = crate::printable::printable_owned(
+            String::from_utf8_lossy(entry.name_raw()).into_owned(),
+        );
+        let lower = name.to_ascii_lowercase();
+        let xml = lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".vml");
+        if !xml && !lower.ends_with(".bin") {
             continue;
         }
         // Bytes since the last `<`: one text node or tag, which the XML reader holds whole.
