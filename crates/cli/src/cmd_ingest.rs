@@ -68,62 +68,18 @@ pub struct IngestArgs {
     pub json: bool,
 }
 
-/// Comments added between commits. A commit makes them durable (a killed ingest keeps them, and a re-run
-/// recognises them) and lets the index's in-memory segments go: with one commit per file, memory grew
-/// with the file up to the index's 512 MiB budget (peak 956 MB at 2M one-word rows, of which ingestion's
-/// own keys are 160 MB; 415-530 MB with this). Each commit costs a re-read of the store's keys when the
-/// next writer opens (about a quarter more CPU at 2M rows).
-const COMMIT_EVERY: u64 = 100_000;
-
-/// Sends new comments to the store, committing every [`COMMIT_EVERY`] comments and at the end of each
-/// file.
-struct StoreSink<'a> {
-    store: &'a Store,
-    writer: Option<StoreWriter>,
-}
-
-impl<'a> StoreSink<'a> {
-    /// Opens the store for writing now, so that a store another ingest is writing to is refused before
-    /// anything is read.
-    fn open(store: &'a Store) -> Result<StoreSink<'a>, chorus_index::Error> {
-        Ok(StoreSink {
-            store,
-            writer: Some(store.writer()?),
-        })
-    }
-
-    /// The open writer, opened if need be.
-    fn writer(&mut self) -> Result<&mut StoreWriter, chorus_index::Error> {
-        match &mut self.writer {
-            Some(writer) => Ok(writer),
-            slot => Ok(slot.insert(self.store.writer()?)),
-        }
-    }
-
-    /// Commits what was added, if anything.
-    fn commit(&mut self) -> Result<(), chorus_index::Error> {
-        match self.writer.take() {
-            Some(writer) => writer.commit().map(drop),
-            None => Ok(()),
-        }
-    }
-}
+/// Sends new comments to the store.
+struct StoreSink<'a>(&'a mut StoreWriter);
 
 impl CommentSink for StoreSink<'_> {
     fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
-        let keys = comment.keys();
-        self.add_keyed(comment, keys)
+        self.0.add(&comment).map_err(|e| Box::new(e) as SinkError)
     }
 
     fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
-        let writer = self.writer().map_err(|e| Box::new(e) as SinkError)?;
-        writer
+        self.0
             .add_keyed(&comment, keys)
-            .map_err(|e| Box::new(e) as SinkError)?;
-        if writer.added() >= COMMIT_EVERY {
-            self.commit().map_err(|e| Box::new(e) as SinkError)?;
-        }
-        Ok(())
+            .map_err(|e| Box::new(e) as SinkError)
     }
 }
 
@@ -175,19 +131,20 @@ pub(crate) fn ingest(args: IngestArgs) -> anyhow::Result<IngestReport> {
     let mut done = 0u64;
     for path in &args.files {
         bar.set_message(path.display().to_string());
-        // A commit at the end of each file (and every COMMIT_EVERY comments): a failure in a later file
-        // keeps the earlier ones.
-        let mut sink = StoreSink::open(&store)
+        // One commit per file: a failure in a later file keeps the earlier ones.
+        let mut writer = store
+            .writer()
             .with_context(|| format!("opening {} for writing", args.store.display()))?;
         let report = chorus_ingest::ingest_file(
             path,
             &options,
             &mut dedup,
-            &mut sink,
+            &mut StoreSink(&mut writer),
             &mut quarantine,
             &mut |bytes| bar.set_position(done + bytes),
         );
-        sink.commit()
+        writer
+            .commit()
             .with_context(|| format!("saving the comments of {} to the store", path.display()))?;
         done += chorus_ingest::total_bytes(std::slice::from_ref(path));
         bar.set_position(done);
