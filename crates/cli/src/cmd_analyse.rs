@@ -12,6 +12,7 @@ use chorus_report::Format;
 use crate::cmd_ingest::{self, IngestArgs};
 use crate::cmd_report::{self, ReportArgs};
 use crate::cmd_themes::{self, ThemesArgs};
+use crate::output::Outputs;
 
 /// Ingest survey exports, theme every comment and write the reports, in one go.
 ///
@@ -55,10 +56,29 @@ pub struct AnalyseArgs {
     /// Refuse a workbook with a cell bigger than this (as in `chorus ingest`).
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     pub max_cell_size: u64,
+    /// Replace reports in the output folder that chorus did not write (a report.md of your own);
+    /// never an input file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `chorus analyse`.
 pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
+    let pack = args.output.join("pack.html");
+    let reports = [
+        (Format::Html, pack.clone()),
+        (Format::Xlsx, args.output.join("report.xlsx")),
+        (Format::Markdown, args.output.join("report.md")),
+    ];
+    // Before any work: a file of the user's in the way is refused now, not after the theming.
+    let guard = [args.names.as_ref(), args.model.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(&args.files)
+        .fold(Outputs::new(args.force), |guard, input| guard.input(input));
+    for (_, path) in &reports {
+        guard.check(path)?;
+    }
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the output folder {}", args.output.display()))?;
     let store = args.output.join("store");
@@ -68,7 +88,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         .map(|note| note.parse())
         .collect::<Result<Vec<_>, chorus_report::Error>>()?;
 
-    step("1/3", "reading the exports");
+    step("1/3", "reading the exports")?;
     let ingested = cmd_ingest::ingest(IngestArgs {
         files: args.files,
         store: store.clone(),
@@ -93,7 +113,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    step("2/3", "theming the comments");
+    step("2/3", "theming the comments")?;
     let discover = match args.discover.trim() {
         "off" | "none" | "no" => None,
         spec => Some(spec.to_string()),
@@ -109,8 +129,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         json: false,
     })?;
 
-    step("3/3", "writing the reports");
-    let pack = args.output.join("pack.html");
+    step("3/3", "writing the reports")?;
     cmd_report::write_reports(
         ReportArgs {
             store: store.clone(),
@@ -124,23 +143,17 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
             annotate,
             baseline: None,
             suppress_below: 5,
+            force: args.force,
         },
-        &[
-            (Format::Html, pack.clone()),
-            (Format::Xlsx, args.output.join("report.xlsx")),
-            (Format::Markdown, args.output.join("report.md")),
-        ],
+        &reports,
+        &guard,
     )?;
 
-    println!();
-    println!("The meeting pack is {}", display_path(&pack));
-    println!(
-        "Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,"
-    );
-    println!(
-        "and `chorus search --store {} QUERY` finds comments.",
+    crate::display::print(&format!(
+        "\nThe meeting pack is {}\nOpen it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,\nand `chorus search --store {} QUERY` finds comments.\n",
+        display_path(&pack),
         store.display()
-    );
+    ))?;
     if !set_aside.is_empty() {
         eprintln!();
         eprint!("{set_aside}");
@@ -151,8 +164,8 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     Ok(cmd_ingest::exit_code(&ingested))
 }
 
-fn step(number: &str, what: &str) {
-    println!("\n== {number} {what}");
+fn step(number: &str, what: &str) -> std::io::Result<()> {
+    crate::display::print(&format!("\n== {number} {what}\n"))
 }
 
 /// The absolute path where it can be worked out, so the user can paste it into a browser.

@@ -155,9 +155,9 @@ pub(crate) fn ingest(args: IngestArgs) -> anyhow::Result<IngestReport> {
     let report = IngestReport::new(reports, quarantine.path().map(PathBuf::from));
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::display::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", human_summary(&report, args.date_order));
+        crate::display::print(&human_summary(&report, args.date_order))?;
     }
     Ok(report)
 }

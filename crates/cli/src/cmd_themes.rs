@@ -1,7 +1,7 @@
 //! `chorus themes` (sentiment, touchpoints and themes for every comment of a store) and `chorus codebook`
 //! (check or print codebooks).
 
-use crate::display::n;
+use crate::display::{n, print};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -92,7 +92,7 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.model {
         config.model = Some(
             ThemeModel::load(path)
-                .map_err(|e| anyhow::anyhow!("{e}"))
+                .map_err(anyhow::Error::new)
                 .with_context(|| format!("loading the model {}", path.display()))?,
         );
         notes.push(format!("model file: {}", path.display()));
@@ -113,6 +113,10 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     spinner.set_message("reading the comments");
     let store = Store::open(&args.store)
         .with_context(|| format!("opening the store {}", args.store.display()))?;
+    // The writer lock first: if an ingest is writing, say so now, not after all the work.
+    let annotator = store
+        .annotator()
+        .with_context(|| format!("opening {} for writing", args.store.display()))?;
     let mut comments = store
         .comments()
         .with_context(|| format!("reading the comments of {}", args.store.display()))?;
@@ -123,10 +127,10 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
 
     spinner.set_message("saving the annotations");
     let saving = Instant::now();
-    for (comment, annotations) in comments.iter_mut().zip(run.annotations) {
+    for (comment, annotations) in comments.iter_mut().zip(run.annotations()) {
         comment.annotations = annotations;
     }
-    store
+    annotator
         .replace_annotations(&comments, &run.catalog)
         .with_context(|| format!("saving the annotations to {}", args.store.display()))?;
     let save = saving.elapsed();
@@ -148,9 +152,9 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
             summary: &run.summary,
             seconds,
         };
-        println!("{}", serde_json::to_string_pretty(&output)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&output)?))?;
     } else {
-        print!("{}", human_summary(&run.summary, &seconds));
+        print(&human_summary(&run.summary, &seconds))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -382,7 +386,8 @@ struct PrintArgs {
     /// Which one: `touchpoints` (the care journey) or `themes` (common feedback themes).
     #[arg(value_name = "touchpoints|themes")]
     which: String,
-    /// Write to this file instead of the standard output (refuses to overwrite one).
+    /// Write to this file instead of the standard output (refuses to overwrite a file chorus did not
+    /// write).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -479,7 +484,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             findings: &report.findings,
             matches,
         };
-        println!("{}", serde_json::to_string_pretty(&output)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&output)?))?;
     } else {
         let mut out = String::new();
         for finding in &report.findings {
@@ -505,7 +510,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             report.errors(),
             report.warnings()
         );
-        print!("{out}");
+        print(&out)?;
     }
     Ok(if report.errors() > 0 {
         ExitCode::from(1)
@@ -522,21 +527,12 @@ fn run_print(args: PrintArgs) -> anyhow::Result<ExitCode> {
     };
     match &args.output {
         Some(path) => {
-            use std::io::Write as _;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .with_context(|| {
-                    format!(
-                        "creating {} (it must not exist already: choose another name)",
-                        path.display()
-                    )
-                })?;
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+            let guard = crate::output::Outputs::new(false);
+            guard.check(path)?;
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            guard.record(std::slice::from_ref(path));
         }
-        None => print!("{text}"),
+        None => print(text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

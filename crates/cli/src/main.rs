@@ -2,12 +2,14 @@
 //! everything a test or another front end could reuse lives in `crates/`.
 
 mod cmd_analyse;
+mod cmd_check;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
 mod cmd_themes;
 mod cmd_train;
 mod display;
+mod output;
 
 use std::process::ExitCode;
 
@@ -53,6 +55,8 @@ enum Command {
     Export(cmd_report::ExportArgs),
     /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
     Report(cmd_report::ReportArgs),
+    /// Verify a store (every file against its checksum, every comment) and repair it.
+    Check(cmd_check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,12 +72,24 @@ fn main() -> ExitCode {
         Command::Codebook(args) => cmd_themes::run_codebook(args),
         Command::Export(args) => cmd_report::run_export(args),
         Command::Report(args) => cmd_report::run_report(args),
+        Command::Check(args) => cmd_check::run_check(args),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`chorus search … | head -1`): not an error, as in ripgrep.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("chorus: error: {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

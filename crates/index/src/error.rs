@@ -59,6 +59,37 @@ pub enum Error {
         /// The store directory.
         path: PathBuf,
     },
+    /// The store is on a disk or in a folder that cannot be written to.
+    #[error(
+        "the store {} is read-only: chorus can search and report on it, but to ingest or theme, copy the folder somewhere you can write to (or ask for write access)",
+        path.display()
+    )]
+    ReadOnly {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// The disk (or the user's quota) is full. What was saved before stays; the unfinished files of
+    /// the failed write were removed.
+    #[error(
+        "the disk is full: the store {} could not be written; what was saved before stays and the unfinished files were removed, so free some space and run the command again (comments already stored are skipped as duplicates)",
+        path.display()
+    )]
+    DiskFull {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// A file of the store was changed after chorus wrote it (a disk or copy error).
+    #[error(
+        "the store {} is damaged ({what}): run `chorus check --store {}` to see what is wrong and how to repair it",
+        path.display(),
+        path.display()
+    )]
+    Damaged {
+        /// The store directory.
+        path: PathBuf,
+        /// Which files, and what they hold.
+        what: String,
+    },
     /// A file or folder of the store could not be read or written.
     #[error("{}", path.display())]
     Io {
@@ -76,7 +107,11 @@ pub enum Error {
         source: tantivy::TantivyError,
     },
     /// A stored record could not be read back (a damaged store or a bug).
-    #[error("the store {} holds a damaged record (document {doc} of segment {segment}): {reason}", path.display())]
+    #[error(
+        "the store {} holds a damaged record (document {doc} of segment {segment}: {reason}): run `chorus check --store {}` to see what is wrong and how to repair it",
+        path.display(),
+        path.display()
+    )]
     BadRecord {
         /// The store directory.
         path: PathBuf,

@@ -44,21 +44,27 @@
 //! ```
 #![deny(missing_docs)]
 
+mod check;
+mod directory;
 mod error;
+mod expand;
 mod filters;
 mod kwic;
 mod query;
+#[cfg(test)]
+mod query_props;
 mod schema;
 mod search;
 mod stats;
 mod store;
 mod tokenizer;
 
+pub use check::{CheckReport, Problem, RepairReport};
 pub use error::Error;
 pub use filters::Filters;
 pub use kwic::{KwicLine, KwicRequest};
 pub use query::QueryError;
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
 pub use stats::StoreStats;
-pub use store::{MANIFEST_FILE, STORE_FORMAT_VERSION, Store, StoreWriter};
+pub use store::{Annotator, COMMIT_EVERY, MANIFEST_FILE, STORE_FORMAT_VERSION, Store, StoreWriter};
 pub use tokenizer::{ChorusTokenStream, ChorusTokenizer, LABEL_TOKENIZER, TEXT_TOKENIZER};

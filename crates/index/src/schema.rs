@@ -217,10 +217,7 @@ pub(crate) fn month_label(code: u64) -> String {
 
 /// The organisation and respondent, hashed: two trusts may both have a respondent "1".
 pub(crate) fn respondent_hash(comment: &Comment) -> u64 {
-    keys::stable_hash(&[
-        comment.organisation.as_deref().unwrap_or("").as_bytes(),
-        comment.respondent.as_bytes(),
-    ])
+    keys::respondent_id_key(comment.organisation.as_deref(), &comment.respondent)
 }
 
 /// Every field of a comment except its text and annotations, as stored in `record`.

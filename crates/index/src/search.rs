@@ -177,10 +177,12 @@ pub(crate) const NOT_THEMED: &str = "not themed";
 impl Store {
     /// Runs a search: the total, a page of hits with snippets, and facet counts over all matches.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
-        let parsed = query::parse(&request.query, &self.fields)?;
-        let has_words = !parsed.phrases.is_empty();
-        let query = self.with_filters(&parsed, &request.filters);
         let searcher = self.searcher();
+        let parsed = query::parse(&request.query, &self.fields)?
+            .to_query(&self.fields, &searcher)
+            .map_err(|e| self.index_error(e))?;
+        let has_words = parsed.has_words;
+        let query = self.with_filters(&parsed, &request.filters);
         let collector = SearchCollector {
             order: match request.sort {
                 SortOrder::Relevance if has_words => Order::Relevance,

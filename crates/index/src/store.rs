@@ -13,12 +13,23 @@
 //!
 //! Every change is one tantivy commit: tantivy writes new segment files, then atomically replaces
 //! `meta.json`, so a crash at any point leaves the last commit readable, and unreferenced files are
-//! collected by the next writer. The catalog rides in the same `meta.json` as the annotations it
-//! describes, so the two cannot disagree after a crash. The writer lock (`index/.tantivy-writer.lock`) is an
-//! OS file lock: a killed process releases it, and the file left behind is harmless.
+//! collected by the next writer (which collects them before it writes anything, so a disk filled by a
+//! failed ingest is freed by the next command that writes, and by the failed write itself where it can).
+//! The catalog rides in the same `meta.json` as the annotations it describes, so the two cannot disagree
+//! after a crash. An ingest commits every [`COMMIT_EVERY`] comments, so a killed ingest keeps what it
+//! had done and a re-run skips those comments as duplicates. The writer lock
+//! (`index/.tantivy-writer.lock`) is an OS file lock: a killed process releases it, and the file left
+//! behind is harmless. Reading takes no lock where the folder is read-only (see the `directory` module).
+//!
+//! tantivy does not check its files' checksums when it reads them, so a flipped bit could change a
+//! comment's text silently: [`Store::comments`] (what theming, reports and exports read) checks them
+//! first, and a failed read is diagnosed the same way, so damage is reported as [`Error::Damaged`] with
+//! what to do, never as tantivy's own message. [`Store::check`] verifies everything and
+//! [`Store::repair`] rebuilds a damaged store from what can still be read.
 
+use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chorus_core::keys::CommentKeys;
@@ -27,7 +38,7 @@ use chorus_text::Analyzer;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
 use tantivy::indexer::UserOperation;
 use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal,
@@ -35,6 +46,7 @@ use tantivy::{
 };
 
 use crate::Error;
+use crate::directory::{StoreDirectory, is_read_only};
 use crate::schema::{self, Fields, names};
 use crate::tokenizer;
 
@@ -43,7 +55,13 @@ pub const MANIFEST_FILE: &str = "chorus-store.json";
 /// The version of the store layout and schema; a store with another version is refused.
 pub const STORE_FORMAT_VERSION: u32 = 1;
 const MANIFEST_FORMAT: &str = "chorus-store";
-const INDEX_DIR: &str = "index";
+pub(crate) const INDEX_DIR: &str = "index";
+/// The store's folder inside the output folder of `chorus analyse`.
+const ANALYSE_STORE_DIR: &str = "store";
+/// Comments an ingest adds between commits: a killed ingest keeps what it had committed. Each commit
+/// flushes a segment per indexing thread, which the background merges join again (see BENCHMARKS.md for
+/// what it costs at a million comments).
+pub const COMMIT_EVERY: u64 = 100_000;
 const QUARANTINE_DIR: &str = "quarantine";
 /// Two indexing threads (the target machines have two cores) sharing this arena: big enough that a million
 /// comments make two segments (one per thread) without flushing early or merging; at that size the arena
@@ -65,9 +83,9 @@ struct Manifest {
 
 /// What the index's commit payload holds.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct Payload {
+pub(crate) struct Payload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    catalog: Option<ThemeCatalog>,
+    pub(crate) catalog: Option<ThemeCatalog>,
 }
 
 /// A store: a directory holding every comment in a tantivy index, the theme catalog and quarantine files.
@@ -92,6 +110,7 @@ impl Store {
     ///
     /// An existing, non-empty directory that is not a store is refused rather than written into.
     pub fn create_or_open(dir: &Path) -> Result<Store, Error> {
+        let dir = &Store::locate(dir);
         let manifest = dir.join(MANIFEST_FILE);
         if manifest.is_file() {
             return Store::open(dir);
@@ -133,63 +152,28 @@ impl Store {
         Store::open(dir)
     }
 
-    /// Opens an existing store; a clear error if it is not a store or was made by an incompatible version.
+    /// Where the store given as `dir` is: `dir` itself, or `dir/store` when `dir` is the output folder
+    /// of `chorus analyse` (which holds a store there and no manifest of its own).
+    pub fn locate(dir: &Path) -> PathBuf {
+        let inner = dir.join(ANALYSE_STORE_DIR);
+        if !dir.join(MANIFEST_FILE).is_file() && inner.join(MANIFEST_FILE).is_file() {
+            inner
+        } else {
+            dir.to_owned()
+        }
+    }
+
+    /// Opens an existing store (or the store of an output folder of `chorus analyse`, see
+    /// [`Store::locate`]); a clear error if it is not a store or was made by an incompatible version.
+    /// A store on a read-only disk opens for reading.
     pub fn open(dir: &Path) -> Result<Store, Error> {
-        let manifest_path = dir.join(MANIFEST_FILE);
-        let bytes = match fs::read(&manifest_path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(if dir.exists() {
-                    Error::NotAStore {
-                        path: dir.to_owned(),
-                    }
-                } else {
-                    Error::NoStore {
-                        path: dir.to_owned(),
-                    }
-                });
-            }
-            Err(source) => return Err(io(&manifest_path, source)),
-        };
-        let manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|e| Error::BadManifest {
-                path: manifest_path.clone(),
-                reason: e.to_string(),
-            })?;
-        if manifest.format != MANIFEST_FORMAT {
-            return Err(Error::BadManifest {
-                path: manifest_path,
-                reason: format!(
-                    "its format is `{}`, not `{MANIFEST_FORMAT}`",
-                    manifest.format
-                ),
-            });
-        }
-        if manifest.format_version != STORE_FORMAT_VERSION
-            || manifest.analyzer_version != Analyzer::ENGLISH_VERSION
-        {
-            return Err(Error::IncompatibleVersion {
-                path: dir.to_owned(),
-                found_format: manifest.format_version,
-                found_analyzer: manifest.analyzer_version,
-                format: STORE_FORMAT_VERSION,
-                analyzer: Analyzer::ENGLISH_VERSION,
-            });
-        }
-        let index_dir = dir.join(INDEX_DIR);
-        let index = Index::open_in_dir(&index_dir).map_err(|source| index_error(dir, source))?;
-        tokenizer::register(index.tokenizers());
-        let fields = Fields::new(&index.schema()).map_err(|reason| Error::BadManifest {
-            path: manifest_path.clone(),
-            reason: format!(
-                "the index does not match store format {STORE_FORMAT_VERSION}: {reason}"
-            ),
-        })?;
+        let dir = &Store::locate(dir);
+        let (index, fields) = open_index(dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|source| index_error(dir, source))?;
+            .map_err(|source| read_failure(&index, dir, source))?;
         Ok(Store {
             dir: dir.to_owned(),
             index,
@@ -217,8 +201,25 @@ impl Store {
         self.reader.searcher()
     }
 
+    /// The error for a failed read: [`Error::Damaged`] if a file of the store fails its checksum.
     pub(crate) fn index_error(&self, source: TantivyError) -> Error {
-        index_error(&self.dir, source)
+        read_failure(&self.index, &self.dir, source)
+    }
+
+    /// A damaged record, or the damage that explains it.
+    fn bad_record(&self, segment: String, doc: DocId, reason: String) -> Error {
+        match damage(&self.index) {
+            Some(what) => Error::Damaged {
+                path: self.dir.clone(),
+                what,
+            },
+            None => Error::BadRecord {
+                path: self.dir.clone(),
+                segment,
+                doc,
+                reason,
+            },
+        }
     }
 
     /// The comment stored at `doc` of segment `segment`, for a search hit; its repeated strings shared
@@ -233,12 +234,8 @@ impl Store {
         let stored: TantivyDocument = searcher
             .doc(DocAddress::new(segment, doc))
             .map_err(|e| self.index_error(e))?;
-        schema::from_document(&self.fields, &stored, interner).map_err(|reason| Error::BadRecord {
-            path: self.dir.clone(),
-            segment: segment.to_string(),
-            doc,
-            reason,
-        })
+        schema::from_document(&self.fields, &stored, interner)
+            .map_err(|reason| self.bad_record(segment.to_string(), doc, reason))
     }
 
     /// Keys of every stored comment, for duplicate detection by ingestion, in ingest order.
@@ -299,18 +296,14 @@ impl Store {
             pending: Vec::with_capacity(SEND_BATCH),
             added: 0,
             skipped: 0,
+            commit_every: COMMIT_EVERY,
+            since_commit: 0,
+            failed: None,
         })
     }
 
     fn tantivy_writer(&self) -> Result<IndexWriter<TantivyDocument>, Error> {
-        self.index
-            .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
-            .map_err(|e| match e {
-                TantivyError::LockFailure(LockError::LockBusy, _) => Error::Busy {
-                    path: self.dir.clone(),
-                },
-                other => self.index_error(other),
-            })
+        writer_for(&self.index, &self.dir)
     }
 
     fn payload_json(&self) -> Result<Option<String>, Error> {
@@ -329,6 +322,14 @@ impl Store {
     /// [`Interner`] (see BENCHMARKS.md). Use `Store::search` or `Store::stats` when counts are enough.
     pub fn comments(&self) -> Result<Vec<Comment>, Error> {
         const CHUNK: u32 = 65_536;
+        // Everything read from here reaches reports and exports: a changed byte must not become a
+        // changed quote.
+        if let Some(what) = damage(&self.index) {
+            return Err(Error::Damaged {
+                path: self.dir.clone(),
+                what,
+            });
+        }
         let searcher = self.searcher();
         let mut chunks = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -343,7 +344,9 @@ impl Store {
             .into_par_iter()
             .map(|(ord, start, end)| {
                 let segment = &searcher.segment_readers()[ord];
-                let store = segment.get_store_reader(4).map_err(|e| io(&self.dir, e))?;
+                let store = segment
+                    .get_store_reader(4)
+                    .map_err(|e| self.index_error(e.into()))?;
                 let seq = segment
                     .fast_fields()
                     .u64(names::SEQ)
@@ -354,11 +357,8 @@ impl Store {
                     if segment.is_deleted(doc) {
                         continue;
                     }
-                    let bad = |reason: String| Error::BadRecord {
-                        path: self.dir.clone(),
-                        segment: segment.segment_id().short_uuid_string(),
-                        doc,
-                        reason,
+                    let bad = |reason: String| {
+                        self.bad_record(segment.segment_id().short_uuid_string(), doc, reason)
                     };
                     let stored: TantivyDocument = store.get(doc).map_err(|e| bad(e.to_string()))?;
                     let comment =
@@ -392,9 +392,88 @@ impl Store {
         comments: &[Comment],
         catalog: &ThemeCatalog,
     ) -> Result<(), Error> {
-        let writer = self.tantivy_writer()?;
-        self.reader.reload().map_err(|e| self.index_error(e))?;
-        let mut rows = self.key_rows()?;
+        self.annotator()?.replace_annotations(comments, catalog)
+    }
+
+    /// Takes the writer lock for a theming run, before it reads and computes, so that a run started
+    /// while another command writes fails at once with [`Error::Busy`] (not after minutes of work), and
+    /// no ingest can change the store while it computes.
+    pub fn annotator(&self) -> Result<Annotator<'_>, Error> {
+        Ok(Annotator {
+            store: self,
+            writer: self.tantivy_writer()?,
+        })
+    }
+    /// The catalog of the last theming run, if any.
+    pub fn catalog(&self) -> Result<Option<ThemeCatalog>, Error> {
+        let Some(json) = self.payload_json()? else {
+            return Ok(None);
+        };
+        let payload: Payload = serde_json::from_str(&json).map_err(|e| Error::BadRecord {
+            path: self.dir.clone(),
+            segment: "meta.json".to_owned(),
+            doc: 0,
+            reason: format!("the theme catalog is not valid: {e}"),
+        })?;
+        Ok(payload.catalog)
+    }
+
+    /// A new file path inside the store where ingestion writes this run's quarantine
+    /// (`quarantine/ingest-0003.csv`): one more than the highest number already there. The folder is
+    /// created; the file is not.
+    pub fn new_quarantine_path(&self) -> Result<PathBuf, Error> {
+        let dir = self.dir.join(QUARANTINE_DIR);
+        fs::create_dir_all(&dir).map_err(|source| {
+            if is_read_only(&source) {
+                Error::ReadOnly {
+                    path: self.dir.clone(),
+                }
+            } else {
+                io(&dir, source)
+            }
+        })?;
+        let mut highest = 0u32;
+        for entry in fs::read_dir(&dir).map_err(|source| io(&dir, source))? {
+            let entry = entry.map_err(|source| io(&dir, source))?;
+            let name = entry.file_name();
+            let number = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("ingest-"))
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<u32>().ok());
+            if let Some(n) = number {
+                highest = highest.max(n);
+            }
+        }
+        Ok(dir.join(format!("ingest-{:04}.csv", highest + 1)))
+    }
+}
+
+/// The writer lock of a theming run (see [`Store::annotator`]); dropping it releases the lock.
+pub struct Annotator<'a> {
+    store: &'a Store,
+    writer: IndexWriter<TantivyDocument>,
+}
+
+impl std::fmt::Debug for Annotator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Annotator")
+            .field("dir", &self.store.dir)
+            .finish()
+    }
+}
+
+impl Annotator<'_> {
+    /// [`Store::replace_annotations`], under the lock already held.
+    pub fn replace_annotations(
+        self,
+        comments: &[Comment],
+        catalog: &ThemeCatalog,
+    ) -> Result<(), Error> {
+        let Annotator { store, writer } = self;
+        let dir = &store.dir;
+        store.reader.reload().map_err(|e| store.index_error(e))?;
+        let mut rows = store.key_rows()?;
         rows.sort_unstable_by_key(|row| row.seq);
         if rows.len() != comments.len() {
             return Err(Error::StaleComments {
@@ -429,12 +508,12 @@ impl Store {
         })?;
         writer
             .delete_all_documents()
-            .map_err(|e| self.index_error(e))?;
+            .map_err(|e| write_error(dir, e))?;
         // The keys come from the index (checked equal above) rather than being hashed again, and
         // documents go to the indexing threads a few per message (see `send_in_batches`).
         let mut batch = Vec::with_capacity(SEND_BATCH);
         for (row, comment) in rows.iter().zip(comments) {
-            let doc = schema::to_document(&self.fields, comment, &row.keys, row.seq).map_err(
+            let doc = schema::to_document(&store.fields, comment, &row.keys, row.seq).map_err(
                 |reason| Error::Encode {
                     id: comment.id.clone(),
                     reason,
@@ -443,49 +522,123 @@ impl Store {
             batch.push(doc);
             if batch.len() == SEND_BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(SEND_BATCH));
-                send_in_batches(&writer, full).map_err(|e| self.index_error(e))?;
+                send_in_batches(&writer, full).map_err(|e| write_error(dir, e))?;
             }
         }
-        send_in_batches(&writer, batch).map_err(|e| self.index_error(e))?;
-        commit(writer, Some(&payload), &self.dir)?;
-        self.reader.reload().map_err(|e| self.index_error(e))
+        send_in_batches(&writer, batch).map_err(|e| write_error(dir, e))?;
+        commit(writer, Some(&payload), dir)?;
+        store.reader.reload().map_err(|e| store.index_error(e))
     }
+}
 
-    /// The catalog of the last theming run, if any.
-    pub fn catalog(&self) -> Result<Option<ThemeCatalog>, Error> {
-        let Some(json) = self.payload_json()? else {
-            return Ok(None);
-        };
-        let payload: Payload = serde_json::from_str(&json).map_err(|e| Error::BadRecord {
-            path: self.dir.clone(),
-            segment: "meta.json".to_owned(),
-            doc: 0,
-            reason: format!("the theme catalog is not valid: {e}"),
+/// The index of the store at `dir` (already located), after checking its manifest, with its fields.
+pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), Error> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let bytes = match fs::read(&manifest_path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(if dir.exists() {
+                Error::NotAStore {
+                    path: dir.to_owned(),
+                }
+            } else {
+                Error::NoStore {
+                    path: dir.to_owned(),
+                }
+            });
+        }
+        Err(source) => return Err(io(&manifest_path, source)),
+    };
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::BadManifest {
+        path: manifest_path.clone(),
+        reason: e.to_string(),
+    })?;
+    if manifest.format != MANIFEST_FORMAT {
+        return Err(Error::BadManifest {
+            path: manifest_path,
+            reason: format!(
+                "its format is `{}`, not `{MANIFEST_FORMAT}`",
+                manifest.format
+            ),
+        });
+    }
+    if manifest.format_version != STORE_FORMAT_VERSION
+        || manifest.analyzer_version != Analyzer::ENGLISH_VERSION
+    {
+        return Err(Error::IncompatibleVersion {
+            path: dir.to_owned(),
+            found_format: manifest.format_version,
+            found_analyzer: manifest.analyzer_version,
+            format: STORE_FORMAT_VERSION,
+            analyzer: Analyzer::ENGLISH_VERSION,
+        });
+    }
+    let index_dir = dir.join(INDEX_DIR);
+    let directory = StoreDirectory::open(&index_dir).map_err(|source| index_error(dir, source))?;
+    let index = Index::open(directory).map_err(|source| damaged_meta(dir, source))?;
+    tokenizer::register(index.tokenizers());
+    let fields = Fields::new(&index.schema()).map_err(|reason| Error::BadManifest {
+        path: manifest_path.clone(),
+        reason: format!("the index does not match store format {STORE_FORMAT_VERSION}: {reason}"),
+    })?;
+    Ok((index, fields))
+}
+
+/// The writer of an index: takes the writer lock, then deletes the files no commit refers to (what a
+/// killed or failed write left behind), so that a disk a failed ingest filled has room again.
+pub(crate) fn writer_for(index: &Index, dir: &Path) -> Result<IndexWriter<TantivyDocument>, Error> {
+    let writer = index
+        .writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)
+        .map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Busy {
+                path: dir.to_owned(),
+            },
+            other => write_error(dir, other),
         })?;
-        Ok(payload.catalog)
-    }
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| write_error(dir, e))?;
+    Ok(writer)
+}
 
-    /// A new file path inside the store where ingestion writes this run's quarantine
-    /// (`quarantine/ingest-0003.csv`): one more than the highest number already there. The folder is
-    /// created; the file is not.
-    pub fn new_quarantine_path(&self) -> Result<PathBuf, Error> {
-        let dir = self.dir.join(QUARANTINE_DIR);
-        fs::create_dir_all(&dir).map_err(|source| io(&dir, source))?;
-        let mut highest = 0u32;
-        for entry in fs::read_dir(&dir).map_err(|source| io(&dir, source))? {
-            let entry = entry.map_err(|source| io(&dir, source))?;
-            let name = entry.file_name();
-            let number = name
-                .to_str()
-                .and_then(|n| n.strip_prefix("ingest-"))
-                .and_then(|n| n.split('.').next())
-                .and_then(|n| n.parse::<u32>().ok());
-            if let Some(n) = number {
-                highest = highest.max(n);
-            }
+/// Replaces every document of the index with `comments` (sequence number and comment, in order) in one
+/// commit carrying `payload`.
+pub(crate) fn rewrite(
+    writer: IndexWriter<TantivyDocument>,
+    fields: &Fields,
+    comments: &[(u64, Comment)],
+    payload: Option<&str>,
+    dir: &Path,
+) -> Result<(), Error> {
+    writer
+        .delete_all_documents()
+        .map_err(|e| write_error(dir, e))?;
+    let mut batch = Vec::with_capacity(SEND_BATCH);
+    for (seq, comment) in comments {
+        let doc =
+            schema::to_document(fields, comment, &comment.keys(), *seq).map_err(|reason| {
+                Error::Encode {
+                    id: comment.id.clone(),
+                    reason,
+                }
+            })?;
+        batch.push(doc);
+        if batch.len() == SEND_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(SEND_BATCH));
+            send_in_batches(&writer, full).map_err(|e| write_error(dir, e))?;
         }
-        Ok(dir.join(format!("ingest-{:04}.csv", highest + 1)))
     }
+    send_in_batches(&writer, batch).map_err(|e| write_error(dir, e))?;
+    commit(writer, payload, dir)
+}
+
+/// The theme catalog in an index's last commit.
+pub(crate) fn catalog_of(index: &Index) -> Result<Option<ThemeCatalog>, String> {
+    let Some(json) = index.load_metas().map_err(|e| e.to_string())?.payload else {
+        return Ok(None);
+    };
+    Ok(crate::check::parse_catalog(&json)?.catalog)
 }
 
 struct KeyRow {
@@ -510,6 +663,18 @@ pub struct StoreWriter {
     pending: Vec<TantivyDocument>,
     added: u64,
     skipped: u64,
+    commit_every: u64,
+    since_commit: u64,
+    /// Why an earlier write failed: the writer was rolled back, so nothing more may be added.
+    failed: Option<Failure>,
+}
+
+/// What a failed write said, to say it again if the writer is used after it.
+#[derive(Clone, Copy, Debug)]
+enum Failure {
+    DiskFull,
+    ReadOnly,
+    Other,
 }
 
 impl std::fmt::Debug for StoreWriter {
@@ -536,6 +701,7 @@ impl StoreWriter {
     /// them already (ingestion computes them to deduplicate).
     pub fn add_keyed(&mut self, comment: &Comment, keys: CommentKeys) -> Result<(), Error> {
         debug_assert_eq!(keys, comment.keys(), "the keys are not this comment's");
+        self.check_not_failed()?;
         if !self.known.insert(key_triple(&keys)) {
             self.skipped += 1;
             return Ok(());
@@ -556,7 +722,17 @@ impl StoreWriter {
         }
         self.next_seq += 1;
         self.added += 1;
+        self.since_commit += 1;
+        if self.since_commit >= self.commit_every {
+            self.checkpoint()?;
+        }
         Ok(())
+    }
+
+    /// Commits every `n` added comments instead of every [`COMMIT_EVERY`] (at least 1), e.g. to test
+    /// what a killed ingest keeps.
+    pub fn set_commit_every(&mut self, n: u64) {
+        self.commit_every = n.max(1);
     }
 
     /// Comments added so far (not counting skipped ones).
@@ -571,14 +747,76 @@ impl StoreWriter {
 
     fn flush_pending(&mut self) -> Result<(), Error> {
         let docs = std::mem::replace(&mut self.pending, Vec::with_capacity(SEND_BATCH));
-        send_in_batches(&self.writer, docs).map_err(|source| index_error(&self.dir, source))
+        send_in_batches(&self.writer, docs).map_err(|source| self.fail(source))
+    }
+
+    /// Commits what was added so far, keeping the writer: what a killed ingest keeps.
+    fn checkpoint(&mut self) -> Result<(), Error> {
+        self.flush_pending()?;
+        let committed = match self.writer.prepare_commit() {
+            Ok(mut prepared) => {
+                if let Some(payload) = &self.payload {
+                    prepared.set_payload(payload);
+                }
+                prepared.commit()
+            }
+            Err(e) => Err(e),
+        };
+        committed.map_err(|source| self.fail(source))?;
+        self.since_commit = 0;
+        Ok(())
+    }
+
+    /// After a failed write: rolls back to the last commit and deletes the files of the unfinished
+    /// one, so that a full disk is not left full; the error says what happened in words.
+    fn fail(&mut self, source: TantivyError) -> Error {
+        // A dead indexing thread is reported as "killed"; its own error (a full disk) comes back when
+        // the thread is joined, which preparing a commit does.
+        let source = if matches!(source, TantivyError::ErrorInThread(_)) {
+            match self.writer.prepare_commit() {
+                Err(cause) => cause,
+                Ok(prepared) => {
+                    let _ = prepared.abort();
+                    source
+                }
+            }
+        } else {
+            source
+        };
+        let error = write_error(&self.dir, source);
+        let _ = self.writer.rollback();
+        let _ = self.writer.garbage_collect_files().wait();
+        self.failed = Some(match error {
+            Error::DiskFull { .. } => Failure::DiskFull,
+            Error::ReadOnly { .. } => Failure::ReadOnly,
+            _ => Failure::Other,
+        });
+        error
+    }
+
+    fn check_not_failed(&self) -> Result<(), Error> {
+        let path = self.dir.clone();
+        match self.failed {
+            None => Ok(()),
+            Some(Failure::DiskFull) => Err(Error::DiskFull { path }),
+            Some(Failure::ReadOnly) => Err(Error::ReadOnly { path }),
+            Some(Failure::Other) => Err(Error::Io {
+                path,
+                source: io::Error::other(
+                    "an earlier write to the store failed (see above); nothing after the last save was kept",
+                ),
+            }),
+        }
     }
 
     /// Makes the added comments durable and visible; returns how many were added.
     pub fn commit(mut self) -> Result<u64, Error> {
-        self.flush_pending()?;
+        self.check_not_failed()?;
+        self.checkpoint()?;
         let added = self.added;
-        commit(self.writer, self.payload.as_deref(), &self.dir)?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|source| write_error(&self.dir, source))?;
         self.reader
             .reload()
             .map_err(|source| index_error(&self.dir, source))?;
@@ -627,13 +865,121 @@ fn commit(
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
+    if is_full(&source) {
+        return Error::DiskFull {
+            path: path.to_owned(),
+        };
+    }
     Error::Io {
         path: path.to_owned(),
         source,
     }
 }
 
-fn index_error(dir: &Path, source: TantivyError) -> Error {
+/// Whether an I/O error says the disk, or the user's quota, is full.
+fn is_full(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// The I/O error inside a tantivy error, where it keeps one.
+fn tantivy_io(source: &TantivyError) -> Option<&io::Error> {
+    match source {
+        TantivyError::IoError(e) | TantivyError::LockFailure(LockError::IoError(e), _) => Some(e),
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. })
+        | TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. })
+        | TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            Some(io_error)
+        }
+        _ => None,
+    }
+}
+
+/// The error for a failed write: a full disk and a read-only store in words.
+fn write_error(dir: &Path, source: TantivyError) -> Error {
+    let path = dir.to_owned();
+    // The indexing threads report their I/O errors as text.
+    let text = source.to_string();
+    let full_text = [
+        "No space left on device",
+        "Disk quota exceeded",
+        "(os error 28)",
+        "(os error 122)",
+    ]
+    .iter()
+    .any(|m| text.contains(m));
+    match tantivy_io(&source) {
+        Some(e) if is_full(e) => Error::DiskFull { path },
+        _ if full_text => Error::DiskFull { path },
+        Some(e) if is_read_only(e) => Error::ReadOnly { path },
+        _ => index_error(dir, source),
+    }
+}
+
+/// The error for a failed read of `index`: [`Error::Damaged`] if one of its files fails its checksum.
+fn read_failure(index: &Index, dir: &Path, source: TantivyError) -> Error {
+    match damage(index) {
+        Some(what) => Error::Damaged {
+            path: dir.to_owned(),
+            what,
+        },
+        None => index_error(dir, source),
+    }
+}
+
+/// The index's `meta.json` (the list of its segments) cannot be read.
+fn damaged_meta(dir: &Path, source: TantivyError) -> Error {
+    match source {
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_))
+        | TantivyError::DataCorruption(_)
+        | TantivyError::OpenReadError(OpenReadError::IoError { .. }) => Error::Damaged {
+            path: dir.to_owned(),
+            what: format!("its list of files, {INDEX_DIR}/meta.json, cannot be read: {source}"),
+        },
+        other => index_error(dir, other),
+    }
+}
+
+/// What is damaged in an index: the files whose checksums fail, or `None` if all are sound.
+pub(crate) fn damage(index: &Index) -> Option<String> {
+    match index.validate_checksum() {
+        Ok(files) if files.is_empty() => None,
+        Ok(files) => Some(describe_damage(&files)),
+        Err(e) => Some(format!("its files cannot all be read: {e}")),
+    }
+}
+
+/// "2 files are not what chorus wrote: index/….store (the comments), index/….idx (the search index)".
+pub(crate) fn describe_damage(files: &HashSet<PathBuf>) -> String {
+    let mut names: Vec<String> = files
+        .iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let holds = match p.extension().and_then(|e| e.to_str()) {
+                Some("store") => "the comments",
+                Some("idx" | "pos" | "term") => "the search index",
+                Some("fast") => "counts and keys",
+                Some("fieldnorm") => "word counts for ranking",
+                _ => "index data",
+            };
+            format!("{INDEX_DIR}/{name} ({holds})")
+        })
+        .collect();
+    names.sort();
+    let (count, verb) = if names.len() == 1 {
+        ("1 file".to_owned(), "is")
+    } else {
+        (format!("{} files", names.len()), "are")
+    };
+    format!(
+        "{count} {verb} not what chorus wrote, a disk or copy error: {}",
+        names.join(", ")
+    )
+}
+
+pub(crate) fn index_error(dir: &Path, source: TantivyError) -> Error {
     Error::Index {
         path: dir.to_owned(),
         source,

@@ -51,6 +51,7 @@ fn annotations(theme: &str) -> Annotations {
         }],
         discovered_theme: Some(3),
         discordant: true,
+        clauses: Vec::new(),
     }
 }
 
@@ -306,5 +307,198 @@ fn quarantine_paths_are_numbered_after_the_existing_ones() {
             .new_quarantine_path()
             .unwrap()
             .ends_with("ingest-0008.csv")
+    );
+}
+
+/// `n` comments with distinct texts.
+fn many(prefix: &str, n: usize) -> Vec<Comment> {
+    (0..n)
+        .map(|i| {
+            comment(
+                &format!("{prefix}{i}"),
+                &format!("comment {prefix} number {i} about parking"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_ingest_keeps_what_it_committed_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let all = many("c", 250);
+    let mut writer = store.writer().unwrap();
+    writer.set_commit_every(100);
+    for c in &all {
+        writer.add(c).unwrap();
+    }
+    // Killed before its final commit: before, nothing at all was kept (one commit per file).
+    drop(writer);
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    assert_eq!(store.len(), 200);
+    let mut writer = store.writer().unwrap();
+    for c in &all {
+        writer.add(c).unwrap();
+    }
+    assert_eq!(writer.skipped(), 200);
+    assert_eq!(writer.commit().unwrap(), 50);
+    let ids: Vec<String> = store
+        .comments()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let expected: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn theming_takes_the_lock_before_it_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    add_all(&store, &many("c", 3));
+    let writer = store.writer().unwrap();
+    let err = store.annotator().unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }), "{err}");
+    drop(writer);
+    let annotator = store.annotator().unwrap();
+    assert!(matches!(store.writer().unwrap_err(), Error::Busy { .. }));
+    let mut comments = store.comments().unwrap();
+    comments[0].annotations = Some(annotations("Parking"));
+    annotator
+        .replace_annotations(&comments, &ThemeCatalog::default())
+        .unwrap();
+    assert!(store.comments().unwrap()[0].annotations.is_some());
+}
+
+#[test]
+fn the_store_of_an_analyse_output_folder_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("out").join("store")).unwrap();
+    add_all(&store, &many("c", 2));
+    let found = Store::open(&dir.path().join("out")).unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found.dir(), dir.path().join("out").join("store"));
+    assert_eq!(
+        Store::create_or_open(&dir.path().join("out"))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+/// The files of the store's segments with this extension, largest segment first.
+fn segment_files(store_dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(store_dir.join("index"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).unwrap().len()));
+    files
+}
+
+fn flip_byte(path: &Path, at: f64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let i = ((bytes.len() as f64) * at) as usize;
+    bytes[i] ^= 0x55;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_flipped_byte_in_the_comments_is_found_and_repaired_by_removing_that_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::create_or_open(&path).unwrap();
+    let first = many("a", 300);
+    let second = many("b", 20);
+    add_all(&store, &first);
+    add_all(&store, &second);
+    drop(store);
+    let files = segment_files(&path, "store");
+    assert!(files.len() >= 2, "{files:?}");
+    // A byte in the middle of the compressed comments: before, tantivy read on and returned altered
+    // text, or failed with its own message.
+    flip_byte(&files[0], 0.3);
+    let store = Store::open(&path).unwrap();
+    let err = store.comments().unwrap_err();
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("chorus check --store"), "{message}");
+    assert!(message.contains(".store (the comments)"), "{message}");
+    drop(store);
+
+    let report = Store::check(&path).unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.comments, 320);
+    assert!(report.unrecoverable > 0, "{report:?}");
+    assert_eq!(report.sources, ["october.csv"]);
+    let repaired = Store::repair(&path).unwrap();
+    assert_eq!(repaired.kept + repaired.removed, 320, "{repaired:?}");
+    assert_eq!(repaired.removed, report.unrecoverable);
+    assert!(Store::check(&path).unwrap().is_sound());
+
+    // Ingesting the same comments again brings back exactly the removed ones.
+    let store = Store::open(&path).unwrap();
+    let mut writer = store.writer().unwrap();
+    for c in first.iter().chain(&second) {
+        writer.add(c).unwrap();
+    }
+    assert_eq!(writer.commit().unwrap(), repaired.removed);
+    assert_eq!(store.len(), 320);
+}
+
+#[test]
+fn a_flipped_byte_in_the_search_index_is_repaired_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::create_or_open(&path).unwrap();
+    let mut comments = many("a", 200);
+    add_all(&store, &comments);
+    comments[0].annotations = Some(annotations("Parking"));
+    store
+        .replace_annotations(
+            &store
+                .comments()
+                .unwrap()
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut c)| {
+                    if i == 0 {
+                        c.annotations = Some(annotations("Parking"));
+                    }
+                    c
+                })
+                .collect::<Vec<_>>(),
+            &ThemeCatalog::default(),
+        )
+        .unwrap();
+    drop(store);
+    flip_byte(&segment_files(&path, "idx")[0], 0.5);
+    let report = Store::check(&path).unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.unrecoverable, 0, "{report:?}");
+    assert!(report.rebuildable > 0, "{report:?}");
+    let repaired = Store::repair(&path).unwrap();
+    assert_eq!(repaired.removed, 0);
+    assert_eq!(repaired.kept + repaired.rebuilt, 200);
+    let store = Store::open(&path).unwrap();
+    let back = store.comments().unwrap();
+    assert_eq!(back.len(), 200);
+    assert_eq!(back[0].id, "a0");
+    assert!(
+        back[0].annotations.is_some(),
+        "annotations survive a repair"
+    );
+    assert!(
+        store.catalog().unwrap().is_some(),
+        "the catalog survives a repair"
+    );
+    assert_eq!(
+        store
+            .search(&chorus_index::SearchRequest::new("parking"))
+            .unwrap()
+            .total,
+        200
     );
 }

@@ -80,7 +80,7 @@ pub(crate) fn ingest_file(
     let mut report = std::mem::take(&mut pipeline.report);
     pipeline.add_warnings(&mut report);
     if let Err(error) = result.and(flushed) {
-        report.error = Some(printable_owned(error.to_string()));
+        report.error = Some(printable_owned(error.with_causes()));
     }
     report
 }

@@ -537,14 +537,14 @@ fn map_overrides_detection_and_ignore_drops_a_column() {
 fn identifiers_are_redacted_in_text_and_attributes_and_counted() {
     let csv = "id,comment,Other comments\n\
         1,\"Dr Patel and nurse Kelly, call 07700 900123 or jo@example.com, NHS 943 476 5919, NE1 4LP\",ask for Sister O'Brien\n\
-        2,\"Rang 111 at 10:30 on 03/04/2022, waited 4 hours; NHS 943 476 5918\",\n";
+        2,\"Rang 111 at 10:30 on 03/04/2022, waited 4 hours; code 943 476 5918\",\n";
     let options = options_with_map(&["text=comment"]);
     let outcome = ingest_bytes_with("a.csv", csv, &options);
     assert_eq!(
         outcome.texts(),
         [
             "Dr [NAME] and nurse [NAME], call [PHONE] or [EMAIL], NHS [NHS_NUMBER], [POSTCODE]",
-            "Rang 111 at 10:30 on 03/04/2022, waited 4 hours; NHS 943 476 5918",
+            "Rang 111 at 10:30 on 03/04/2022, waited 4 hours; code 943 476 5918",
         ]
     );
     assert_eq!(
@@ -764,8 +764,15 @@ fn the_sample_export_matches_its_documented_counts() {
     assert_eq!(file.scores_unrecognised, 6);
     let r = file.redactions;
     assert_eq!(
-        (r.nhs_number, r.phone, r.email, r.postcode, r.name),
-        (2, 1, 1, 1, 3)
+        (
+            r.nhs_number,
+            r.phone,
+            r.email,
+            r.postcode,
+            r.address,
+            r.name
+        ),
+        (2, 1, 1, 1, 1, 3)
     );
     let all: String = outcome.comments.iter().map(|c| c.text.as_str()).collect();
     for secret in [
@@ -774,6 +781,7 @@ fn the_sample_export_matches_its_documented_counts() {
         "07700 900482",
         "sarah.j.walker",
         "RV4 7QT",
+        "Mill Lane",
         "943 476 5919",
         "9991234578",
     ] {

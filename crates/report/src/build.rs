@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chorus_core::{
-    Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel, ThemeCatalog, ThemeSource,
-    YearMonth,
+    Comment, Date, Direction, FftScore, RespondentAnswer, ScoreTally, SentimentLabel, ThemeCatalog,
+    ThemeSource, YearMonth,
 };
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -21,7 +21,7 @@ use crate::model::{
     month_label, percent,
 };
 use crate::options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
-use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, TopK};
+use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, STORY_QUOTE_CHARS, TopK};
 use crate::spc::{self, ImprovementDirection};
 use crate::stats;
 
@@ -479,13 +479,9 @@ struct GroupAcc {
     themes: Vec<u64>,
 }
 
-/// The first record seen of a respondent: its score counts once towards % positive.
-#[derive(Clone, Copy)]
-struct Respondent {
-    index: usize,
-    score: FftScore,
-    date: Option<Date>,
-}
+/// A respondent's one FFT answer, with the date of the record that gives it (which places the
+/// respondent in a period and a month).
+type Respondent = RespondentAnswer<Option<Date>>;
 
 /// Quote buckets per theme.
 const ANY: usize = 0;
@@ -575,22 +571,11 @@ impl Acc {
         if !current && !previous && month.is_none() {
             return;
         }
-        let key = chorus_core::keys::stable_hash(&[
-            c.organisation.as_deref().unwrap_or("").as_bytes(),
-            c.respondent.as_bytes(),
-        ]);
-        let seen = Respondent {
-            index,
-            score: c.score,
-            date: c.date,
-        };
+        let key = chorus_core::keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
+        let seen = Respondent::new(index as u64, c.score, c.date);
         self.respondents
             .entry(key)
-            .and_modify(|r| {
-                if index < r.index {
-                    *r = seen;
-                }
-            })
+            .and_modify(|r| r.merge(seen))
             .or_insert(seen);
 
         let has_text = !c.no_comment && !c.text.trim().is_empty();
@@ -824,11 +809,7 @@ impl Acc {
         for (key, r) in other.respondents {
             self.respondents
                 .entry(key)
-                .and_modify(|mine| {
-                    if r.index < mine.index {
-                        *mine = r;
-                    }
-                })
+                .and_modify(|mine| mine.merge(r))
                 .or_insert(r);
         }
     }
@@ -861,6 +842,8 @@ struct Tallies {
     current_respondents: u64,
     previous: ScoreTally,
     previous_respondents: u64,
+    /// Respondents in the period whose rows gave different valid answers.
+    conflicting: u64,
     months: Vec<ScoreTally>,
 }
 
@@ -870,18 +853,20 @@ fn tallies(acc: &Acc, plan: &Plan) -> Tallies {
         current_respondents: 0,
         previous: ScoreTally::default(),
         previous_respondents: 0,
+        conflicting: 0,
         months: vec![ScoreTally::default(); plan.months],
     };
     for r in acc.respondents.values() {
-        if plan.in_current(r.date) {
+        if plan.in_current(r.record) {
             t.current.add(r.score);
             t.current_respondents += 1;
+            t.conflicting += u64::from(r.conflicting);
         }
-        if plan.in_previous(r.date) {
+        if plan.in_previous(r.record) {
             t.previous.add(r.score);
             t.previous_respondents += 1;
         }
-        if let Some(m) = plan.month_index(r.date) {
+        if let Some(m) = plan.month_index(r.record) {
             t.months[m].add(r.score);
         }
     }
@@ -922,7 +907,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
             .then_with(|| registry.themes[a].source.cmp(&registry.themes[b].source))
     });
     let short_quote =
-        |index: usize| quotes::quote(&comments[index], Some(SHORT_QUOTE_CHARS), vec![]);
+        |index: usize| quotes::quote(&comments[index], SHORT_QUOTE_CHARS, false, vec![]);
     let themes: Vec<ThemeRow> = order
         .iter()
         .map(|&i| {
@@ -1073,7 +1058,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                 .map(|i| registry.themes[i].name.clone())
                 .collect();
             names.dedup();
-            quotes::quote(c, None, names)
+            quotes::quote(c, STORY_QUOTE_CHARS, true, names)
         })
         .collect();
 
@@ -1089,7 +1074,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let method = method_notes(plan, options, &headline);
+    let method = method_notes(plan, options, &headline, tallies.conflicting);
     let mut change_notes = options.annotations.clone();
     change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
 
@@ -1405,24 +1390,12 @@ fn spc_chart(
     }
     let chart = spc::xmr(&values, &rebase_at, baseline, s.direction);
     let variation = chart.variation();
-    let mut verdict = variation.describe(s.direction);
-    if variation == spc::Variation::NotEnoughData
-        && values.len() >= MIN_SPC_POINTS
-        && let Some(last) = chart.segments.last()
-    {
-        verdict = format!(
-            "Too few points since {} for new process limits ({} of the {MIN_SPC_POINTS} needed)",
-            month_label(months[last.start]),
-            last.len
-        );
-    }
-    if values.len() < MIN_SPC_POINTS {
-        verdict = format!(
-            "Only {} monthly point{}: at least {MIN_SPC_POINTS} are needed for process limits, so none are drawn",
-            values.len(),
-            if values.len() == 1 { "" } else { "s" }
-        );
-    }
+    let verdict = if values.is_empty() {
+        format!("No month has {min_month} or more comments: there is nothing to chart")
+    } else {
+        variation.describe(s.direction)
+    };
+    let limits_note = limits_note(&chart, &months);
     let signals = signals(&chart, &months);
     SpcChart {
         id: s.id,
@@ -1434,10 +1407,54 @@ fn spc_chart(
         chart,
         variation,
         verdict,
+        limits_note,
         signals,
         annotations,
         sparse_months,
     }
+}
+
+/// What a reader should know about a chart's limits, in words: trial limits, no limits, or a change
+/// whose new limits wait for more months. `None` when every segment has firm limits.
+fn limits_note(chart: &spc::Xmr, months: &[YearMonth]) -> Option<String> {
+    let mut notes = Vec::new();
+    let several = chart.segments.len() > 1;
+    for s in &chart.segments {
+        let from = if several {
+            format!("From {}: ", month_label(months[s.start]))
+        } else {
+            String::new()
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match (&s.limits, s.trial) {
+            (None, _) if s.based_on == 1 => notes.push(format!(
+                "{from}no process limits: one month has no month-to-month variation to set them by."
+            )),
+            (None, _) => notes.push(format!(
+                "{from}no process limits: the value is the same every month, so there is no variation to set them by; runs and trends are still tested."
+            )),
+            (Some(_), true) => notes.push(format!(
+                "{from}trial limits, from {} month{}: they will move as months are added, until {MIN_SPC_POINTS} give firm limits.",
+                s.based_on,
+                plural(s.based_on)
+            )),
+            (Some(_), false) => {}
+        }
+    }
+    for &at in &chart.pending_rebases {
+        let after = chart.points.len() - at;
+        notes.push(format!(
+            "New limits from {} once {MIN_SPC_POINTS} months follow the change ({after} so far); until then the limits before it stand, so the change can show as a signal against them.",
+            month_label(months[at])
+        ));
+    }
+    (!notes.is_empty()).then(|| {
+        let mut text = notes.join(" ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        text
+    })
 }
 
 /// Runs of points breaking the same rule, in words: "Mar 2022 – Sep 2022: part of a run of 7 below
@@ -1486,10 +1503,23 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Vec<String> {
+fn method_notes(
+    plan: &Plan,
+    options: &ReportOptions,
+    headline: &Headline,
+    conflicting: u64,
+) -> Vec<String> {
     let mut notes = vec![
         "Comments are answers with text. Blank answers and placeholders (\"N/A\", \"Did not answer\") count towards respondents and % positive only.".to_string(),
-        "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it.".to_string(),
+        format!(
+            "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it: a respondent's answer is the first valid one on their rows, in the order the rows were ingested.{}",
+            match conflicting {
+                0 => String::new(),
+                1 => " One respondent's rows gave different answers; the first counts.".to_string(),
+                n => format!(" {n} respondents' rows gave different answers; the first counts."),
+            }
+        ),
+        "A theme's % FFT positive is different: it counts the FFT answer of each comment with the theme, so a respondent with two such comments counts twice.".to_string(),
         "Themes come from three sources: codebook (editable term lists), model (trained on labelled comments) and discovered (clusters found in the text). A comment can carry several themes, so theme counts add up to more than the comments.".to_string(),
         "Sentiment is read from the text. A comment is discordant when its text contradicts its FFT score (a very good score with a complaint, or the reverse).".to_string(),
         format!(
@@ -1498,10 +1528,13 @@ fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Ve
             options.suppress_below
         ),
         format!(
-            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; limits need at least {MIN_SPC_POINTS} points.",
+            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; months with fewer are left out of the calculation and shown as gaps on the time axis. With fewer than {MIN_SPC_POINTS} months the limits are trial limits, marked as such, which move as months are added; when the value is the same every month there are no limits, and only runs and trends are tested.",
             options.spc_min_month
         ),
         "Quotes are redacted at ingest: names, phone numbers, emails and other identifiers are replaced by markers such as [NAME].".to_string(),
+        format!(
+            "Quotes are shortened at a sentence or word boundary to about {SHORT_QUOTE_CHARS} characters, and stories to read in full to about {STORY_QUOTE_CHARS}; a shortened quote ends with \"…\" and says so, with its comment id. The store keeps every comment whole, and `chorus export` writes them whole."
+        ),
     ];
     if let Some(prev) = plan.previous {
         notes.push(format!(
@@ -1515,9 +1548,9 @@ fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Ve
         ));
     }
     if !options.annotations.is_empty() {
-        notes.push(
-            "Each marked change starts new process limits from the month it falls in.".to_string(),
-        );
+        notes.push(format!(
+            "Each marked change starts new process limits from the month it falls in, once {MIN_SPC_POINTS} months follow it; until then the limits before it stand, so that an effect of the change shows as a signal against them."
+        ));
     }
     if plan.explicit_period {
         if let Some(p) = plan.period {

@@ -11,6 +11,7 @@ use crate::build::format_p;
 use crate::escape::html as esc;
 use crate::model::{Quote, ReportData, SpcChart, ThemeRow, long_date, month_label};
 use crate::options::BreakdownBy;
+use crate::quotes;
 use crate::spc::Variation;
 use crate::svg;
 
@@ -105,6 +106,7 @@ ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .note { font-size: 8pt; color: #5F6B76; }
 .set-aside { border-left: 4px solid #5F6B76; padding: 1mm 3mm; }
 .set-aside.incomplete { border-color: #B00020; background: #FDECEE; }
+.cut { font-style: normal; font-size: 7.5pt; color: #5F6B76; white-space: normal; }
 .method li { margin-bottom: 1mm; font-size: 8.5pt; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 1px solid #D8DDE3; font-size: 8pt; color: #5F6B76; }
 .page { break-before: page; }
@@ -262,11 +264,19 @@ fn quote_meta(q: &Quote) -> String {
     esc(&parts.join(" · ")).into_owned()
 }
 
+/// The note after a shortened quote (where the whole comment is), or nothing.
+fn cut_note(q: &Quote) -> String {
+    quotes::shortened_note(q)
+        .map(|note| format!(" <span class=\"cut\">{}</span>", esc(&note)))
+        .unwrap_or_default()
+}
+
 fn blockquote(out: &mut String, q: &Quote, class: &str) {
     let _ = write!(
         out,
-        "<blockquote class=\"{class}\">“{}”<span class=\"meta\">{}</span></blockquote>",
+        "<blockquote class=\"{class}\">“{}”{}<span class=\"meta\">{}</span></blockquote>",
         esc(&q.text),
+        cut_note(q),
         quote_meta(q)
     );
 }
@@ -316,13 +326,8 @@ fn journey(out: &mut String, data: &ReportData) {
     out.push_str("<div class=\"journey-cards\">");
     for (i, t) in data.touchpoints.iter().enumerate() {
         let net = t.sentiment.net();
-        let (color, word) = svg::band(net);
-        let mark = match net {
-            None => "○",
-            Some(n) if n >= 20.0 => "▲",
-            Some(n) if n <= -20.0 => "▼",
-            Some(_) => "●",
-        };
+        let band = svg::Band::of(net);
+        let (color, word, mark) = (band.colour(), band.word(), band.mark());
         let _ = write!(
             out,
             "<div class=\"tp{}\" style=\"border-left-color:{color}\"><span class=\"band\" style=\"color:{}\">{mark} {word}</span><h3>{}. {}</h3>",
@@ -455,7 +460,7 @@ fn themes(out: &mut String, data: &ReportData) {
         if !t.quotes.is_empty() {
             let _ = write!(out, "<tr class=\"said\"><td colspan=\"{columns}\">");
             for q in t.quotes.iter().take(2) {
-                let _ = write!(out, "<q>{}</q> ", esc(&q.text));
+                let _ = write!(out, "<q>{}</q>{} ", esc(&q.text), cut_note(q));
             }
             out.push_str("</td></tr>");
         }
@@ -472,9 +477,6 @@ fn themes(out: &mut String, data: &ReportData) {
 }
 
 fn verdict_class(chart: &SpcChart) -> &'static str {
-    if chart.chart.points.len() < crate::MIN_SPC_POINTS {
-        return "short";
-    }
     match chart.variation {
         Variation::Improvement => "improvement",
         Variation::Concern => "concern",
@@ -497,7 +499,11 @@ fn spc(out: &mut String, data: &ReportData) {
             .map(|n| format!("{} – {}", long_date(n.date), n.text))
             .collect();
         out.push_str(&esc(&notes.join("; ")));
-        out.push_str(". Limits are recalculated from each.</p>");
+        let _ = write!(
+            out,
+            ". Limits are recalculated from each once {} months follow it.</p>",
+            crate::MIN_SPC_POINTS
+        );
     }
     for (i, chart) in data.spc.iter().enumerate() {
         let span = match (chart.months.first(), chart.months.last()) {
@@ -506,10 +512,15 @@ fn spc(out: &mut String, data: &ReportData) {
         };
         let _ = write!(
             out,
-            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}",
+            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}{}",
             esc(&chart.title),
             verdict_class(chart),
             esc(&chart.verdict),
+            chart
+                .limits_note
+                .as_ref()
+                .map(|n| format!("<p class=\"note limits\">{}</p>", esc(n)))
+                .unwrap_or_default(),
             svg::spc(chart, &format!("spc-{i}"))
         );
         let _ = write!(
@@ -527,7 +538,7 @@ fn spc(out: &mut String, data: &ReportData) {
                 .collect();
             let _ = write!(
                 out,
-                " Left out for too few comments: {}.",
+                " Left out for too few comments, shown as gaps: {}.",
                 esc(&left_out.join(", "))
             );
         }
@@ -686,12 +697,13 @@ fn discordant(out: &mut String, data: &ReportData) {
     for q in d.comments.iter().take(20) {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"q\">“{}”</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"q\">“{}”{}</td></tr>",
             q.date.map(long_date).unwrap_or_default(),
             esc(q.service.as_deref().unwrap_or("")),
             q.score.label(),
             q.sentiment.map(|s| s.as_str()).unwrap_or(""),
-            esc(&q.text)
+            esc(&q.text),
+            cut_note(q)
         );
     }
     out.push_str("</tbody></table>");
@@ -714,8 +726,9 @@ fn complex(out: &mut String, data: &ReportData) {
     for q in &data.complex_comments {
         let _ = write!(
             out,
-            "<div class=\"story\"><p>“{}”</p><div class=\"meta\">{}</div>",
+            "<div class=\"story\"><p>“{}”{}</p><div class=\"meta\">{}</div>",
             esc(&q.text),
+            cut_note(q),
             quote_meta(q)
         );
         if !q.themes.is_empty() {

@@ -423,7 +423,7 @@ pub struct SpcChart {
     pub title: String,
     /// Whether higher is better.
     pub direction: ImprovementDirection,
-    /// The months, one per point.
+    /// The months, one per point, in order; months left out (see `sparse_months`) are gaps.
     pub months: Vec<YearMonth>,
     /// Numerator per month.
     pub numerators: Vec<u64>,
@@ -435,6 +435,9 @@ pub struct SpcChart {
     pub variation: Variation,
     /// The variation in words, e.g. "Special cause variation – improvement (higher is better)".
     pub verdict: String,
+    /// What to know about the limits, when they are trial limits (fewer than 12 points), absent (no
+    /// month-to-month variation), or waiting for months after a marked change.
+    pub limits_note: Option<String>,
     /// The signals, in words, e.g. "Mar 2022: above the upper process limit".
     pub signals: Vec<String>,
     /// Where changes were marked: point index and note.

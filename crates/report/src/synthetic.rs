@@ -447,6 +447,7 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
                 themes,
                 discovered_theme: discovered,
                 discordant,
+                clauses: Vec::new(),
             }),
         });
     }

@@ -6,6 +6,8 @@ use chorus_core::{Direction, SentimentLabel};
 use crate::breakdown::Count;
 use crate::build::slug;
 use crate::model::{Quote, ReportData, SetAside};
+use crate::options::MIN_SPC_POINTS;
+use crate::quotes;
 use crate::spc::PointClass;
 
 /// One cell.
@@ -105,7 +107,7 @@ fn direction_label(direction: Direction) -> &'static str {
 }
 
 fn quote_text(quote: Option<&Quote>) -> Value {
-    quote.map_or(Value::Empty, |q| Value::text(q.text.clone()))
+    quote.map_or(Value::Empty, |q| Value::text(quotes::text_with_note(q)))
 }
 
 /// Every table of the report, in reading order.
@@ -490,6 +492,7 @@ fn spc_summary(data: &ReportData) -> Table {
             col("Better", Kind::Text),
             col("Months", Kind::Count),
             col("Variation", Kind::Text),
+            col("Limits", Kind::Text),
             col("Signals", Kind::Quote),
         ],
         rows: data
@@ -501,6 +504,7 @@ fn spc_summary(data: &ReportData) -> Table {
                     Value::text(c.direction.phrase()),
                     Value::Int(c.months.len() as u64),
                     Value::text(c.verdict.clone()),
+                    Value::text(c.limits_note.as_deref().unwrap_or("firm")),
                     Value::text(c.signals.join("; ")),
                 ]
             })
@@ -515,7 +519,6 @@ fn class_label(class: PointClass) -> &'static str {
         PointClass::Concern => "special cause: concern",
         PointClass::NeutralHigh => "special cause: high",
         PointClass::NeutralLow => "special cause: low",
-        PointClass::NotTested => "not tested (too few points)",
     }
 }
 
@@ -523,16 +526,23 @@ fn spc_points(data: &ReportData) -> Table {
     let mut rows = Vec::new();
     for c in &data.spc {
         for (i, p) in c.chart.points.iter().enumerate() {
-            let limits = c.chart.segments[p.segment].limits;
+            let segment = &c.chart.segments[p.segment];
+            let limits = segment.limits;
+            let kind = match (limits, segment.trial) {
+                (None, _) => "none",
+                (Some(_), true) => "trial",
+                (Some(_), false) => "firm",
+            };
             rows.push(vec![
                 Value::text(c.title.clone()),
                 Value::text(c.months[i].to_string()),
                 Value::Number(p.value, 2),
                 Value::Int(c.numerators[i]),
                 Value::Int(c.denominators[i]),
-                Value::opt(limits.map(|l| l.mean), 2),
+                Value::Number(segment.mean, 2),
                 Value::opt(limits.map(|l| l.lower), 2),
                 Value::opt(limits.map(|l| l.upper), 2),
+                Value::text(kind),
                 p.cause
                     .map_or(Value::Empty, |cause| Value::text(cause.describe())),
                 Value::text(class_label(p.class)),
@@ -542,7 +552,9 @@ fn spc_points(data: &ReportData) -> Table {
     Table {
         name: "spc-points".into(),
         title: "SPC chart points".into(),
-        note: None,
+        note: Some(format!(
+            "Limits: firm (from {MIN_SPC_POINTS} months or more), trial (from fewer: they will move as months are added) or none (the value is the same every month). Months with too few comments are not listed: they are gaps in the chart."
+        )),
         columns: vec![
             col("Measure", Kind::Text),
             col("Month", Kind::Text),
@@ -552,6 +564,7 @@ fn spc_points(data: &ReportData) -> Table {
             col("Mean", Kind::Decimal),
             col("Lower process limit", Kind::Decimal),
             col("Upper process limit", Kind::Decimal),
+            col("Limits", Kind::Text),
             col("Signal", Kind::Text),
             col("Class", Kind::Text),
         ],
@@ -598,7 +611,7 @@ fn quotes_table(
                 if with_themes {
                     row.push(Value::text(q.themes.join("; ")));
                 }
-                row.push(Value::text(q.text.clone()));
+                row.push(Value::text(quotes::text_with_note(q)));
                 row
             })
             .collect(),

@@ -11,8 +11,11 @@
 //! - **discordance**: text that clearly contradicts the FFT score.
 //!
 //! The analysis works on the shared `chorus_text` analyzer's tokens, once per comment, in parallel and
-//! deterministically. [`ThemeConfig`] says what a run uses; [`ThemeRun`] holds the annotations aligned with
-//! the input, the [`chorus_core::ThemeCatalog`] and a [`RunSummary`]. [`CommentAnalyser`] does the same
+//! deterministically: the tokens of that one pass serve sentiment, touchpoints, codebook themes, the
+//! model's features and discovery's terms. [`ThemeConfig`] says what a run uses; [`Themer`] takes the
+//! comments in batches (a store of any size is read once, never held whole) and [`analyse`] takes a
+//! slice; [`ThemeRun`] holds the annotations aligned with the input, the
+//! [`chorus_core::ThemeCatalog`] and a [`RunSummary`]. [`CommentAnalyser`] does the same
 //! for one comment at a time, and [`codebook::check`] finds the mistakes of an edited codebook.
 //!
 //! ```
@@ -43,7 +46,7 @@ mod sentiment;
 pub use codebook::{CheckReport, Codebook, CodebookEntry, Finding, Severity};
 pub use engine::{
     CommentAnalyser, EntrySummary, ExplainedClause, ExplainedReason, Explanation, RunSummary,
-    SentimentCounts, ThemeConfig, ThemeRun, Timings, analyse, match_counts,
+    SentimentCounts, ThemeConfig, ThemeInput, ThemeRun, Themer, Timings, analyse, match_counts,
 };
 pub use error::Error;
 pub use lexicon::{BUILTIN_LEXICON, Lexicon};

@@ -330,6 +330,61 @@ struct ClauseSpan {
     bytes: Range<usize>,
 }
 
+/// What a clause's opinions add up to, as the steps of [`score_clause`] find them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    /// The signed sum, before squashing.
+    raw: f32,
+    /// The sum of absolute opinion weights.
+    evidence: f32,
+    /// The praise and the complaint alone.
+    praise: f32,
+    complaint: f32,
+    /// Something in the clause was an opinion (even one that ended up not counted).
+    any_hit: bool,
+}
+
+impl Tally {
+    /// Counts one opinion of `weight`.
+    fn add(&mut self, weight: f32) {
+        self.raw += weight;
+        self.evidence += weight.abs();
+        if weight > 0.0 {
+            self.praise += weight;
+        } else {
+            self.complaint -= weight;
+        }
+    }
+}
+
+/// Where a clause's reasons go when [`CommentAnalyser::explain`](crate::CommentAnalyser::explain) asks
+/// for them.
+struct Notes<'a> {
+    trace: &'a mut Option<Vec<Reason>>,
+    clause: usize,
+}
+
+impl Notes<'_> {
+    fn note(&mut self, bytes: Range<usize>, weight: f32, why: &'static str) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(Reason {
+                clause: self.clause,
+                bytes,
+                weight,
+                why,
+            });
+        }
+    }
+}
+
+/// The bytes of tokens `from..to`.
+fn token_bytes(tokens: &[Token], from: usize, to: usize) -> Range<usize> {
+    tokens[from].start..tokens[to - 1].end
+}
+
+/// Scores one clause, step by step: (1) lexicon words and phrases and "too", (2) where a request starts,
+/// (3) each opinion weighed by negation, intensifiers and capitals, (4) word pairs, (5) emoticons,
+/// (6) "nothing" and "everything" answers, (7) what the question implies and a closing "!".
 fn score_clause(
     lexicon: &CompiledLexicon,
     doc: Doc<'_>,
@@ -338,40 +393,64 @@ fn score_clause(
     span: ClauseSpan,
     shouting_everywhere: bool,
 ) -> ClauseScore {
-    let Doc {
-        text,
-        tokens,
-        syms,
-        negated,
-        ..
-    } = doc;
-    let ClauseSpan {
-        index,
-        tokens: range,
-        bytes,
-    } = span;
     let Scratch {
         used,
         hits,
         emoticons,
         trace,
     } = scratch;
-    let span = |from: usize, to: usize| tokens[from].start..tokens[to - 1].end;
-    let mut note = |bytes: Range<usize>, weight: f32, why: &'static str| {
-        if let Some(trace) = trace.as_mut() {
-            trace.push(Reason {
-                clause: index,
-                bytes,
-                weight,
-                why,
-            });
-        }
+    let mut notes = Notes {
+        trace,
+        clause: span.index,
     };
-    hits.clear();
-    let (start, end) = (range.start, range.end);
+    let clause = Clause {
+        lexicon,
+        doc,
+        kind,
+        range: span.tokens.clone(),
+    };
+    find_hits(&clause, used, hits);
+    apply_too(&clause, used, hits);
+    let request = find_request(&clause);
+    let mut tally = Tally::default();
+    weigh_hits(
+        &clause,
+        Weighing {
+            used,
+            hits,
+            request: &request,
+            shouting_everywhere,
+        },
+        &mut tally,
+        &mut notes,
+    );
+    add_word_pairs(&clause, used, &mut tally, &mut notes);
+    for &(at, weight) in emoticons.iter() {
+        if span.bytes.contains(&at) {
+            notes.note(at..at + 2, weight, "emoticon");
+            tally.add(weight);
+            tally.any_hit = true;
+        }
+    }
+    let answered = add_answer(&clause, hits, &request, &mut tally, &mut notes);
+    finish_clause(&clause, span, request, answered, tally, &mut notes)
+}
 
-    // 1. Lexicon words and phrases, longest first.
-    for i in start..end {
+/// (1) The lexicon's words and phrases in tokens `range`, longest first, into `hits` (marking their
+/// tokens `used`).
+fn find_hits(clause: &Clause<'_>, used: &mut [bool], hits: &mut Vec<Hit>) {
+    let Clause {
+        lexicon,
+        doc,
+        range,
+        ..
+    } = clause;
+    let Doc {
+        text, tokens, syms, ..
+    } = *doc;
+    hits.clear();
+    let end = range.end;
+    for i in range.clone() {
         if used[i] {
             continue;
         }
@@ -380,7 +459,7 @@ fn score_clause(
             if best.is_some_and(|(_, _, len)| len >= pattern.elems.len()) {
                 continue;
             }
-            if let Some(stop) = patterns::match_at(doc, i, end, pattern) {
+            if let Some(stop) = patterns::match_at(*doc, i, end, pattern) {
                 best = Some((stop, *weight, pattern.elems.len()));
             }
         }
@@ -420,9 +499,20 @@ fn score_clause(
             hits.push(hit);
         }
     }
+}
 
-    // "Too" before a plain word is a complaint; before a negative one it strengthens it.
-    for i in start..end.saturating_sub(1) {
+/// (1) "Too" before a plain word is a complaint; before a negative one it strengthens it.
+fn apply_too(clause: &Clause<'_>, used: &mut [bool], hits: &mut Vec<Hit>) {
+    let Clause {
+        lexicon,
+        doc,
+        range,
+        ..
+    } = clause;
+    let Doc {
+        text, tokens, syms, ..
+    } = *doc;
+    for i in range.start..range.end.saturating_sub(1) {
         if used[i] || lexicon.info(syms[i]).flags & TOO == 0 || tokens[i + 1].stop {
             continue;
         }
@@ -444,9 +534,36 @@ fn score_clause(
             });
         }
     }
+}
 
-    // Where a request or hypothetical starts: an opener, a modal with its follower, or a marker.
-    let mut request_from = end;
+/// Where a clause's request or hypothetical starts, if it has one.
+struct Request {
+    /// The first token of the request (the clause's end when there is none).
+    from: usize,
+    /// The clause asks for a change.
+    present: bool,
+    /// A negated modal ("I don't think you could have done more"): not a request but a "nothing".
+    negated_modal: bool,
+}
+
+/// (2) Where a request or hypothetical starts: an opener, a modal with its follower, or a marker.
+fn find_request(clause: &Clause<'_>) -> Request {
+    let Clause {
+        lexicon,
+        doc,
+        range,
+        ..
+    } = clause;
+    let doc = *doc;
+    let Doc {
+        text,
+        tokens,
+        syms,
+        negated,
+        ..
+    } = doc;
+    let (start, end) = (range.start, range.end);
+    let mut from = end;
     let mut negated_modal = false;
     for i in start..end {
         let info = lexicon.info(syms[i]);
@@ -454,7 +571,7 @@ fn score_clause(
             let word = &text[tokens[i].start..tokens[i].end];
             let next_is_than = i + 1 < end && lexicon.info(syms[i + 1]).flags & THAN != 0;
             if lexicon.is_opener(word) && !next_is_than {
-                request_from = start;
+                from = start;
                 break;
             }
         }
@@ -463,12 +580,12 @@ fn score_clause(
         }
     }
     for i in start..end.saturating_sub(1) {
-        if i >= request_from {
+        if i >= from {
             break;
         }
         if lexicon.info(syms[i]).flags & OBLIGATION != 0 && tokens[i + 1].negator {
             // "You should not have to wait 4 hours" asks for a change.
-            request_from = i;
+            from = i;
             break;
         }
         if lexicon.info(syms[i]).flags & MODAL != 0
@@ -476,15 +593,14 @@ fn score_clause(
             && !tokens[i + 1].negator
         {
             if negated[i] {
-                // "I don't think you could have done more": not a request but a "nothing".
                 negated_modal = true;
             } else {
-                request_from = i;
+                from = i;
             }
             break;
         }
     }
-    for i in start..request_from.min(end) {
+    for i in start..from.min(end) {
         if lexicon.markers.has_term_start(syms[i])
             && !negated[i]
             && lexicon
@@ -492,26 +608,63 @@ fn score_clause(
                 .candidates(syms[i], &tokens[i])
                 .any(|(p, _)| patterns::match_at(doc, i, end, p).is_some())
         {
-            request_from = i;
+            from = i;
             break;
         }
     }
-    let request = request_from < end;
+    Request {
+        from,
+        present: from < end,
+        negated_modal,
+    }
+}
 
-    // 2–3. Negation, intensifiers, capitals; praise inside a request does not count.
-    let mut raw = 0.0f32;
-    let mut evidence = 0.0f32;
-    let (mut praise, mut complaint) = (0.0f32, 0.0f32);
-    let mut any_hit = false;
-    for h in 0..hits.len() {
-        let hit = hits[h];
+/// The clause [`score_clause`]'s steps work on: tokens `range` of `doc`, answering a question of kind
+/// `kind`.
+struct Clause<'a> {
+    lexicon: &'a CompiledLexicon,
+    doc: Doc<'a>,
+    kind: QuestionKind,
+    range: Range<usize>,
+}
+
+/// What [`weigh_hits`] reads besides the clause.
+struct Weighing<'a> {
+    used: &'a [bool],
+    hits: &'a [Hit],
+    request: &'a Request,
+    shouting_everywhere: bool,
+}
+
+/// (3) Each hit weighed by negation, intensifiers and capitals; praise inside a request does not count.
+fn weigh_hits(
+    clause: &Clause<'_>,
+    weighing: Weighing<'_>,
+    tally: &mut Tally,
+    notes: &mut Notes<'_>,
+) {
+    let Doc {
+        text,
+        tokens,
+        syms,
+        negated,
+        ..
+    } = clause.doc;
+    let Clause { lexicon, range, .. } = clause;
+    let Weighing {
+        used,
+        hits,
+        request,
+        shouting_everywhere,
+    } = weighing;
+    for hit in hits {
         let mut weight = hit.weight;
         if weight == 0.0 {
             // A neutral phrase ("not sure") is a judgement; a word listed at 0 only masks its stem.
-            any_hit |= hit.phrase;
+            tally.any_hit |= hit.phrase;
             continue;
         }
-        any_hit = true;
+        tally.any_hit = true;
         let first = &tokens[hit.start];
         if negated[hit.start] && !first.negator {
             weight *= if weight > 0.0 {
@@ -521,7 +674,7 @@ fn score_clause(
             };
         }
         let mut k = hit.start;
-        let floor = hit.start.saturating_sub(3).max(start);
+        let floor = hit.start.saturating_sub(3).max(range.start);
         while k > floor {
             k -= 1;
             if tokens[k].negator || (used[k] && hits.iter().any(|o| o.start <= k && k < o.end)) {
@@ -550,47 +703,44 @@ fn score_clause(
         {
             weight *= CAPITALS;
         }
-        if request
-            && hit.start >= request_from
+        let bytes = token_bytes(tokens, hit.start, hit.end);
+        if request.present
+            && hit.start >= request.from
             && weight > 0.0
             && !hit.firm
             && lexicon.info(syms[hit.start]).flags & FIRM == 0
         {
-            note(
-                span(hit.start, hit.end),
-                0.0,
-                "praise word in a request: not counted",
-            );
+            notes.note(bytes, 0.0, "praise word in a request: not counted");
             continue;
         }
-        note(
-            span(hit.start, hit.end),
-            weight,
-            if negated[hit.start] && !first.negator {
-                "negated"
-            } else if hit.phrase {
-                "phrase"
-            } else {
-                "word"
-            },
-        );
-        raw += weight;
-        evidence += weight.abs();
-        if weight > 0.0 {
-            praise += weight;
+        let why = if negated[hit.start] && !first.negator {
+            "negated"
+        } else if hit.phrase {
+            "phrase"
         } else {
-            complaint -= weight;
-        }
+            "word"
+        };
+        notes.note(bytes, weight, why);
+        tally.add(weight);
     }
+}
 
-    // 4. Word pairs.
+/// (4) Word pairs: a "when" word and a "with" word of one rule anywhere in the clause.
+fn add_word_pairs(clause: &Clause<'_>, used: &[bool], tally: &mut Tally, notes: &mut Notes<'_>) {
+    let Clause { lexicon, range, .. } = clause;
+    let Doc {
+        tokens,
+        syms,
+        negated,
+        ..
+    } = clause.doc;
     for (rule, &pair_weight) in lexicon.together.iter().enumerate() {
         let bit = 1u8 << rule;
         // Prefer words outside any negation: "would not wait 5 minutes ... had to wait 2 hours" is about
         // the 2 hours.
         let mut when: Option<usize> = None;
         let mut with: Option<usize> = None;
-        for i in start..end {
+        for i in range.clone() {
             let info = lexicon.info(syms[i]);
             let better = |current: Option<usize>| current.is_none_or(|c| negated[c] && !negated[i]);
             if info.when & bit != 0 && better(when) {
@@ -612,37 +762,43 @@ fn score_clause(
                     NEGATED_NEGATIVE
                 };
             }
-            note(span(a.min(b), a.max(b) + 1), weight, "words together");
-            raw += weight;
-            evidence += weight.abs();
-            if weight > 0.0 {
-                praise += weight;
-            } else {
-                complaint -= weight;
-            }
-            any_hit = true;
+            notes.note(
+                token_bytes(tokens, a.min(b), a.max(b) + 1),
+                weight,
+                "words together",
+            );
+            tally.add(weight);
+            tally.any_hit = true;
         }
     }
+}
 
-    // Emoticons in the clause's stretch of text.
-    for &(at, weight) in emoticons.iter() {
-        if bytes.contains(&at) {
-            note(at..at + 2, weight, "emoticon");
-            raw += weight;
-            evidence += weight.abs();
-            if weight > 0.0 {
-                praise += weight;
-            } else {
-                complaint -= weight;
-            }
-            any_hit = true;
-        }
-    }
-
-    // 6. "Nothing" and "everything" answers: the clause's first segment (up to punctuation), made only of
-    // answer words, fillers and stop words. Not after "but" ("but not all the time" is no answer).
+/// (6) "Nothing" and "everything" answers: the clause's first segment (up to punctuation), made only of
+/// answer words, fillers and stop words. Not after "but" ("but not all the time" is no answer). Says
+/// whether the clause answered.
+fn add_answer(
+    clause: &Clause<'_>,
+    hits: &[Hit],
+    request: &Request,
+    tally: &mut Tally,
+    notes: &mut Notes<'_>,
+) -> bool {
+    let Clause {
+        lexicon,
+        kind,
+        range,
+        ..
+    } = clause;
+    let kind = *kind;
+    let Doc {
+        text,
+        tokens,
+        syms,
+        negated,
+        ..
+    } = clause.doc;
+    let (start, end) = (range.start, range.end);
     let mut answered = false;
-    let opens_with_contrast = tokens[start].contrast;
     let mut segment_end = start;
     while segment_end < end {
         segment_end += 1;
@@ -654,7 +810,7 @@ fn score_clause(
             break;
         }
     }
-    if !opens_with_contrast {
+    if !tokens[start].contrast {
         let (mut nothing, mut everything, mut other) = (0, 0, 0);
         for t in start..segment_end {
             let flags = lexicon.info(syms[t]).flags;
@@ -682,43 +838,59 @@ fn score_clause(
             && (whole_clause || !(is_nothing && kind == QuestionKind::WhatWasGood))
         {
             let weight = answer_weight(kind, is_nothing);
-            note(
-                span(start, segment_end),
-                weight,
-                if is_nothing {
-                    "\"nothing\" answer to this question"
-                } else {
-                    "\"everything\" answer to this question"
-                },
-            );
-            raw += weight;
+            let why = if is_nothing {
+                "\"nothing\" answer to this question"
+            } else {
+                "\"everything\" answer to this question"
+            };
+            notes.note(token_bytes(tokens, start, segment_end), weight, why);
+            tally.raw += weight;
             answered = true;
         }
     }
-    if negated_modal && kind == QuestionKind::Improve && !answered {
+    if request.negated_modal && kind == QuestionKind::Improve && !answered {
         let weight = answer_weight(kind, true);
-        note(
-            span(start, end),
+        notes.note(
+            token_bytes(tokens, start, end),
             weight,
             "nothing could be better, answering what could be better",
         );
-        raw += weight;
+        tally.raw += weight;
         answered = true;
     }
+    answered
+}
 
+/// (7) What the question implies of a clause without an opinion, its lean, and a closing "!".
+fn finish_clause(
+    clause: &Clause<'_>,
+    span: ClauseSpan,
+    request: Request,
+    answered: bool,
+    tally: Tally,
+    notes: &mut Notes<'_>,
+) -> ClauseScore {
+    let kind = clause.kind;
+    let Doc { text, tokens, .. } = clause.doc;
+    let (start, end) = (span.tokens.start, span.tokens.end);
+    let mut raw = tally.raw;
     let has_content = (start..end).any(|i| !tokens[i].stop);
-    let mut judged = any_hit || answered;
+    let mut judged = tally.any_hit || answered;
     let mut is_request = false;
-    if request {
-        note(span(request_from, end), REQUEST, "request or suggestion");
+    if request.present {
+        notes.note(
+            token_bytes(tokens, request.from, end),
+            REQUEST,
+            "request or suggestion",
+        );
         raw += REQUEST;
         judged = true;
         is_request = true;
     } else if !judged && has_content {
         match kind {
             QuestionKind::Improve => {
-                note(
-                    span(start, end),
+                notes.note(
+                    token_bytes(tokens, start, end),
                     REQUEST,
                     "no opinion, answering what could be better",
                 );
@@ -727,7 +899,11 @@ fn score_clause(
                 is_request = true;
             }
             QuestionKind::WhatWasGood => {
-                note(span(start, end), 0.8, "no opinion, answering what was good");
+                notes.note(
+                    token_bytes(tokens, start, end),
+                    0.8,
+                    "no opinion, answering what was good",
+                );
                 raw += 0.8;
                 judged = true;
             }
@@ -743,23 +919,23 @@ fn score_clause(
             _ => {}
         }
     }
-    let after = text.get(tokens[end - 1].end..bytes.end).unwrap_or("");
+    let after = text.get(tokens[end - 1].end..span.bytes.end).unwrap_or("");
     if after.trim_start().starts_with('!') {
-        note(
-            span(end - 1, end),
+        notes.note(
+            token_bytes(tokens, end - 1, end),
             EXCLAMATION,
             "exclamation mark (multiplies)",
         );
         raw *= EXCLAMATION;
     }
     ClauseScore {
-        tokens: range,
+        tokens: span.tokens,
         score: squash(raw),
         judged,
         request: is_request,
-        evidence,
-        positive: squash(praise),
-        negative: squash(complaint),
+        evidence: tally.evidence,
+        positive: squash(tally.praise),
+        negative: squash(tally.complaint),
         weight: 1.0,
     }
 }

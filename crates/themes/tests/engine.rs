@@ -110,10 +110,10 @@ fn sample() -> Vec<Comment> {
 #[test]
 fn comments_without_text_get_no_annotations() {
     let run = analyse(&sample(), &ThemeConfig::default()).expect("runs");
-    assert_eq!(run.annotations.len(), 7);
-    assert!(run.annotations[1].is_none());
+    assert_eq!(run.annotations().len(), 7);
+    assert!(run.annotations()[1].is_none());
     assert!(
-        run.annotations
+        run.annotations()
             .iter()
             .enumerate()
             .all(|(i, a)| a.is_some() == (i != 1))
@@ -128,7 +128,7 @@ fn the_summary_counts_what_the_annotations_say() {
     let run = analyse(&sample(), &ThemeConfig::default()).expect("runs");
     let s = &run.summary;
     let labels: Vec<SentimentLabel> = run
-        .annotations
+        .annotations()
         .iter()
         .flatten()
         .map(|a| a.sentiment.label)
@@ -141,7 +141,7 @@ fn the_summary_counts_what_the_annotations_say() {
         s.analysed
     );
     assert_eq!(s.discordant, 1, "the rude receptionist scored very good");
-    assert!(run.annotations[5].as_ref().expect("text").discordant);
+    assert!(run.annotations()[5].as_ref().expect("text").discordant);
     let waiting = s
         .touchpoints
         .iter()
@@ -150,7 +150,7 @@ fn the_summary_counts_what_the_annotations_say() {
     assert_eq!(waiting.comments, 1);
     assert_eq!(waiting.sentiment.negative, 1);
     let themed = run
-        .annotations
+        .annotations()
         .iter()
         .flatten()
         .filter(|a| !a.touchpoints.is_empty() || !a.themes.is_empty())
@@ -195,8 +195,8 @@ fn discovery_options_are_recorded_and_no_comment_rows_are_left_out() {
             .contains("discovery: 3 themes, seed 7, explained comments set aside")
     );
     // Whatever discovery finds, a comment without text is never placed.
-    assert!(run.annotations[1].is_none());
-    for a in run.annotations.iter().flatten() {
+    assert!(run.annotations()[1].is_none());
+    for a in run.annotations().iter().flatten() {
         assert_eq!(
             a.discovered_theme.is_some(),
             a.themes.iter().any(|t| t.source == ThemeSource::Discovered)
@@ -220,10 +220,10 @@ fn the_same_comments_give_the_same_output() {
     let config = ThemeConfig::default();
     let a = analyse(&comments, &config).expect("runs");
     let b = analyse(&comments, &config).expect("runs");
-    assert_eq!(a.annotations, b.annotations);
+    assert_eq!(a.annotations(), b.annotations());
     assert_eq!(a.catalog, b.catalog);
     let mut sequential = CommentAnalyser::builtin();
-    for (c, parallel) in comments.iter().zip(&a.annotations) {
+    for (c, parallel) in comments.iter().zip(&a.annotations()) {
         assert_eq!(&sequential.annotate(c), parallel, "{:?}", c.text);
     }
 }

@@ -34,6 +34,9 @@ pub(crate) struct Corpus {
     docs: Vec<usize>,
     offsets: Vec<usize>,
     ids: Vec<u32>,
+    /// The corpus id of each dictionary id of the [`DocTerms`] it was built from (`u32::MAX`: not in
+    /// the vocabulary).
+    final_id: Vec<u32>,
 }
 
 /// Calls `f` with each term discovery reads in the analysed `tokens`, and the term's index in `tokens`.
@@ -45,89 +48,166 @@ pub(crate) fn for_each_term<'t>(tokens: &'t Tokens, mut f: impl FnMut(&'t str, u
     }
 }
 
-/// One chunk's analysis: its own dictionary, and its docs as ids into it.
-struct ChunkTerms {
+/// The terms discovery reads in some docs, as ids into a dictionary of their own: what one thread
+/// gathers from a chunk of docs while theming analyses them.
+#[derive(Debug, Default)]
+pub struct ChunkTerms {
+    index: FxHashMap<String, u32>,
     dictionary: Vec<String>,
-    counts: Vec<u64>,
     lengths: Vec<u32>,
     ids: Vec<u32>,
+    bytes: u64,
 }
 
-impl Corpus {
-    /// Analyses the docs `which` (input indices, increasing) and keeps the terms seen at least
-    /// `min_count` times, at most `max_terms` of them (the most frequent, ties broken by the term so the
-    /// vocabulary is deterministic).
-    pub(crate) fn build(
-        docs: &[DiscoverDoc<'_>],
-        which: Vec<usize>,
-        min_count: u64,
-        max_terms: usize,
-    ) -> Corpus {
-        debug_assert!(which.windows(2).all(|w| w[0] < w[1]));
-        let chunks: Vec<ChunkTerms> = which
+impl ChunkTerms {
+    /// Adds the next doc: its text and the tokens the shared analyzer made of it.
+    pub fn push(&mut self, text: &str, tokens: &Tokens) {
+        let before = self.ids.len();
+        for_each_term(tokens, |t, _| {
+            let id = match self.index.get(t) {
+                Some(&id) => id,
+                None => {
+                    let id = self.dictionary.len() as u32;
+                    self.index.insert(t.to_owned(), id);
+                    self.dictionary.push(t.to_owned());
+                    id
+                }
+            };
+            self.ids.push(id);
+        });
+        self.lengths.push((self.ids.len() - before) as u32);
+        self.bytes += text.len() as u64;
+    }
+
+    /// Adds a doc with no text (a comment left blank).
+    pub fn push_empty(&mut self) {
+        self.lengths.push(0);
+    }
+
+    /// How many docs it holds.
+    pub fn len(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// Whether it holds no doc.
+    pub fn is_empty(&self) -> bool {
+        self.lengths.is_empty()
+    }
+}
+
+/// The terms discovery reads in every doc, in doc order, as ids into one dictionary: gathered once, in
+/// chunks, while the comments are analysed for theming, so that discovery never analyses a text again
+/// except to label and quote the few it shows.
+#[derive(Debug, Default)]
+pub struct DocTerms {
+    index: FxHashMap<String, u32>,
+    dictionary: Vec<String>,
+    offsets: Vec<usize>,
+    ids: Vec<u32>,
+    bytes: u64,
+}
+
+impl DocTerms {
+    /// Appends a chunk's docs after those already held.
+    pub fn append(&mut self, chunk: ChunkTerms) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let to_global: Vec<u32> = chunk
+            .dictionary
+            .into_iter()
+            .map(|term| match self.index.get(term.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.dictionary.len() as u32;
+                    self.dictionary.push(term.clone());
+                    self.index.insert(term, id);
+                    id
+                }
+            })
+            .collect();
+        let mut at = 0usize;
+        for &len in &chunk.lengths {
+            let end = at + len as usize;
+            self.ids
+                .extend(chunk.ids[at..end].iter().map(|&l| to_global[l as usize]));
+            self.offsets.push(self.ids.len());
+            at = end;
+        }
+        self.bytes += chunk.bytes;
+    }
+
+    /// Reads `docs` with the shared analyzer, in parallel.
+    pub(crate) fn read(docs: &[DiscoverDoc<'_>]) -> DocTerms {
+        let chunks: Vec<ChunkTerms> = docs
             .par_chunks(CHUNK_DOCS)
             .map_init(
                 || (Analyzer::english(), Tokens::new()),
                 |(analyzer, tokens), chunk| {
-                    let mut index: FxHashMap<String, u32> = FxHashMap::default();
-                    let mut out = ChunkTerms {
-                        dictionary: Vec::new(),
-                        counts: Vec::new(),
-                        lengths: Vec::with_capacity(chunk.len()),
-                        ids: Vec::new(),
-                    };
-                    for &doc in chunk {
-                        analyzer.analyze_into(docs[doc].text, tokens);
-                        let before = out.ids.len();
-                        for_each_term(tokens, |t, _| {
-                            let id = match index.get(t) {
-                                Some(&id) => id,
-                                None => {
-                                    let id = out.dictionary.len() as u32;
-                                    index.insert(t.to_owned(), id);
-                                    out.dictionary.push(t.to_owned());
-                                    out.counts.push(0);
-                                    id
-                                }
-                            };
-                            out.counts[id as usize] += 1;
-                            out.ids.push(id);
-                        });
-                        out.lengths.push((out.ids.len() - before) as u32);
+                    let mut out = ChunkTerms::default();
+                    for doc in chunk {
+                        analyzer.analyze_into(doc.text, tokens);
+                        out.push(doc.text, tokens);
                     }
                     out
                 },
             )
             .collect();
-
-        // Merge the chunk dictionaries (integer counts: the order does not matter).
-        let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut all_terms: Vec<&str> = Vec::new();
-        let mut all_counts: Vec<u64> = Vec::new();
-        let mut to_global: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-        for chunk in &chunks {
-            let mut map = Vec::with_capacity(chunk.dictionary.len());
-            for (term, &count) in chunk.dictionary.iter().zip(&chunk.counts) {
-                let id = *global.entry(term.as_str()).or_insert_with(|| {
-                    all_terms.push(term.as_str());
-                    all_counts.push(0);
-                    (all_terms.len() - 1) as u32
-                });
-                all_counts[id as usize] += count;
-                map.push(id);
-            }
-            to_global.push(map);
+        let mut terms = DocTerms::default();
+        for chunk in chunks {
+            terms.append(chunk);
         }
-        let mut kept: Vec<u32> = (0..all_terms.len() as u32)
-            .filter(|&g| all_counts[g as usize] >= min_count.max(1))
+        terms
+    }
+
+    /// How many docs.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there is no doc.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of text of all docs.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Doc `doc`'s terms, as dictionary ids in text order.
+    fn doc(&self, doc: usize) -> &[u32] {
+        &self.ids[self.offsets[doc]..self.offsets[doc + 1]]
+    }
+}
+
+impl Corpus {
+    /// The corpus of the docs `which` (increasing indices into `terms`): the terms seen at least
+    /// `min_count` times in them, at most `max_terms` of them (the most frequent, ties broken by the
+    /// term so the vocabulary is deterministic), and those docs as in-vocabulary ids.
+    pub(crate) fn build(
+        terms: &DocTerms,
+        which: Vec<usize>,
+        min_count: u64,
+        max_terms: usize,
+    ) -> Corpus {
+        debug_assert!(which.windows(2).all(|w| w[0] < w[1]));
+        let mut counts = vec![0u64; terms.dictionary.len()];
+        for &doc in &which {
+            for &id in terms.doc(doc) {
+                counts[id as usize] += 1;
+            }
+        }
+        let mut kept: Vec<u32> = (0..counts.len() as u32)
+            .filter(|&g| counts[g as usize] >= min_count.max(1))
             .collect();
         kept.sort_by(|&a, &b| {
-            all_counts[b as usize]
-                .cmp(&all_counts[a as usize])
-                .then_with(|| all_terms[a as usize].cmp(all_terms[b as usize]))
+            counts[b as usize]
+                .cmp(&counts[a as usize])
+                .then_with(|| terms.dictionary[a as usize].cmp(&terms.dictionary[b as usize]))
         });
         kept.truncate(max_terms);
-        let mut final_id = vec![u32::MAX; all_terms.len()];
+        let mut final_id = vec![u32::MAX; terms.dictionary.len()];
         for (new, &g) in kept.iter().enumerate() {
             final_id[g as usize] = new as u32;
         }
@@ -135,30 +215,40 @@ impl Corpus {
         let mut corpus = Corpus {
             terms: kept
                 .iter()
-                .map(|&g| all_terms[g as usize].to_owned())
+                .map(|&g| terms.dictionary[g as usize].clone())
                 .collect(),
-            counts: kept.iter().map(|&g| all_counts[g as usize]).collect(),
+            counts: kept.iter().map(|&g| counts[g as usize]).collect(),
             total: 0,
             offsets: Vec::with_capacity(which.len() + 1),
             docs: which,
             ids: Vec::new(),
+            final_id,
         };
         corpus.total = corpus.counts.iter().sum();
         corpus.offsets.push(0);
-        for (chunk, map) in chunks.iter().zip(&to_global) {
-            let mut at = 0usize;
-            for &len in &chunk.lengths {
-                for &local in &chunk.ids[at..at + len as usize] {
-                    let id = final_id[map[local as usize] as usize];
-                    if id != u32::MAX {
-                        corpus.ids.push(id);
-                    }
-                }
-                at += len as usize;
-                corpus.offsets.push(corpus.ids.len());
-            }
+        for &doc in &corpus.docs {
+            corpus.ids.extend(
+                terms
+                    .doc(doc)
+                    .iter()
+                    .map(|&g| corpus.final_id[g as usize])
+                    .filter(|&id| id != u32::MAX),
+            );
+            corpus.offsets.push(corpus.ids.len());
         }
         corpus
+    }
+
+    /// Any doc's in-vocabulary term ids, in text order, into `out` (for docs outside the corpus).
+    pub(crate) fn read_ids(&self, terms: &DocTerms, doc: usize, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(
+            terms
+                .doc(doc)
+                .iter()
+                .map(|&g| self.final_id[g as usize])
+                .filter(|&id| id != u32::MAX),
+        );
     }
 
     /// Row `row`'s in-vocabulary term ids, in text order.
@@ -254,7 +344,7 @@ mod tests {
             "waited, staff did not listen",
             "",
         ]);
-        let corpus = Corpus::build(&texts, vec![0, 1, 2], 1, 100);
+        let corpus = Corpus::build(&DocTerms::read(&texts), vec![0, 1, 2], 1, 100);
         // "staff" and "wait" occur twice; ties go to the term.
         assert_eq!(corpus.terms[..2], ["staff", "wait"]);
         assert_eq!(words(&corpus, 0), ["staff", "wait", "hour"]);
@@ -267,7 +357,7 @@ mod tests {
     #[test]
     fn rare_words_are_dropped_the_cap_holds_and_readers_agree() {
         let texts = docs(&["parking parking food", "parking food", "nurse"]);
-        let corpus = Corpus::build(&texts, vec![0, 2], 2, 1);
+        let corpus = Corpus::build(&DocTerms::read(&texts), vec![0, 2], 2, 1);
         assert_eq!(corpus.terms, ["park"]);
         assert_eq!(corpus.ids(0).len(), 2);
         assert!(corpus.ids(1).is_empty());
@@ -286,7 +376,7 @@ mod tests {
         let mut texts = vec!["alpha beta"; CHUNK_DOCS + 5];
         texts.push("gamma gamma gamma");
         let texts = docs(&texts);
-        let corpus = Corpus::build(&texts, (0..texts.len()).collect(), 1, 10);
+        let corpus = Corpus::build(&DocTerms::read(&texts), (0..texts.len()).collect(), 1, 10);
         assert_eq!(corpus.terms.len(), 3);
         assert_eq!(corpus.counts[2], 3);
         assert_eq!(words(&corpus, CHUNK_DOCS + 5), ["gamma"; 3]);

@@ -14,7 +14,7 @@ use chorus_text::{Tokens, is_negator};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::DiscoverDoc;
+use super::DocTexts;
 use super::corpus::{Corpus, Reader};
 use super::sif::Embedder;
 
@@ -104,7 +104,7 @@ fn for_each_phrase(
 
 /// Describes every cluster: key phrases, label and quotes.
 pub(crate) fn describe(
-    docs: &[DiscoverDoc<'_>],
+    texts: &dyn DocTexts,
     corpus: &Corpus,
     embedder: &Embedder<'_>,
     clusters: &[Cluster],
@@ -118,7 +118,8 @@ pub(crate) fn describe(
             let mut counts: FxHashMap<Phrase, u32> = FxHashMap::default();
             let mut seen: Vec<Phrase> = Vec::new();
             for &(doc, _) in &cluster.members {
-                let text = docs[doc].text;
+                let text = texts.text(doc);
+                let text = &*text;
                 reader.read(text, terms);
                 seen.clear();
                 for_each_phrase(text, terms, reader.tokens(), |p, _, _| seen.push(p));
@@ -156,14 +157,14 @@ pub(crate) fn describe(
                 total_docs,
                 &says_nothing,
             );
-            let key_phrases = written_forms(reader, terms, docs, cluster, &phrases, corpus);
+            let key_phrases = written_forms(reader, terms, texts, cluster, &phrases, corpus);
             let label = key_phrases
                 .iter()
                 .take(LABEL_PHRASES)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(" · ");
-            let quotes = quotes(reader, terms, docs, cluster, embedder);
+            let quotes = quotes(reader, terms, texts, cluster, embedder);
             Description {
                 label,
                 key_phrases,
@@ -239,7 +240,7 @@ fn is_redaction_mark(term: &str) -> bool {
 fn written_forms(
     reader: &mut Reader<'_>,
     terms: &mut Vec<(u32, usize)>,
-    docs: &[DiscoverDoc<'_>],
+    texts: &dyn DocTexts,
     cluster: &Cluster,
     phrases: &[Phrase],
     corpus: &Corpus,
@@ -247,7 +248,8 @@ fn written_forms(
     let wanted: FxHashSet<Phrase> = phrases.iter().copied().collect();
     let mut forms: FxHashMap<Phrase, FxHashMap<String, u32>> = FxHashMap::default();
     for &(doc, _) in &cluster.members {
-        let text = docs[doc].text;
+        let text = texts.text(doc);
+        let text = &*text;
         reader.read(text, terms);
         for_each_phrase(text, terms, reader.tokens(), |p, start, end| {
             if wanted.contains(&p) {
@@ -294,7 +296,7 @@ struct Candidate {
 fn quotes(
     reader: &mut Reader<'_>,
     terms: &mut Vec<(u32, usize)>,
-    docs: &[DiscoverDoc<'_>],
+    texts: &dyn DocTexts,
     cluster: &Cluster,
     embedder: &Embedder<'_>,
 ) -> Vec<String> {
@@ -311,7 +313,8 @@ fn quotes(
         if candidates.len() >= CANDIDATES {
             break;
         }
-        let text = tidy(docs[doc].text);
+        let text = texts.text(doc);
+        let text = tidy(&text);
         if text.chars().count() <= QUOTE_CHARS {
             let stems = stems(reader, terms, &text);
             if !stems.is_empty() && seen.insert(stems.clone()) {

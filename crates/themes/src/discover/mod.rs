@@ -57,12 +57,14 @@ mod vectors;
 use chorus_core::DiscoveredTheme;
 use rayon::prelude::*;
 
-use self::corpus::{Corpus, Reader};
+use self::corpus::Corpus;
+pub use self::corpus::{ChunkTerms, DocTerms};
 use self::kmeans::{KMeansOptions, Points, spherical_kmeans};
 use self::label::Cluster;
 use self::rng::{Rng, sample_indices};
 use self::sif::Embedder;
 use self::vectors::VectorOptions;
+use std::borrow::Cow;
 
 /// How many themes to discover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,25 +147,63 @@ impl Default for Params {
     }
 }
 
+/// Where discovery reads the text of the comments it labels and quotes (the members of the fitting
+/// sample, a few thousand at most): held by the caller, or read back from a store.
+pub trait DocTexts: Sync {
+    /// The text of doc `doc` (an index into the docs discovery was given).
+    fn text(&self, doc: usize) -> Cow<'_, str>;
+}
+
+impl DocTexts for &[DiscoverDoc<'_>] {
+    fn text(&self, doc: usize) -> Cow<'_, str> {
+        Cow::Borrowed(self[doc].text)
+    }
+}
+
 /// Clusters the included docs into themes and describes each theme.
 ///
 /// Never fails: with no included doc, no known word, or fewer distinct comments than themes asked for,
 /// it finds fewer themes (possibly none) and leaves the unplaced docs `None`.
 pub fn discover(docs: &[DiscoverDoc<'_>], options: &DiscoverOptions) -> Discovery {
-    discover_with(docs, options, &Params::default())
+    discover_docs(docs, options, &Params::default())
 }
 
 /// [`discover`] with explicit settings.
-pub(crate) fn discover_with(
+pub(crate) fn discover_docs(
     docs: &[DiscoverDoc<'_>],
     options: &DiscoverOptions,
     params: &Params,
 ) -> Discovery {
+    let terms = DocTerms::read(docs);
+    let include: Vec<bool> = docs.iter().map(|d| d.include).collect();
+    discover_with(&terms, &include, &docs, options, params)
+}
+
+/// [`discover`] for docs whose terms were gathered while they were analysed for something else
+/// (theming), so that no text is analysed twice: `terms` holds every doc, `include[doc]` says whether
+/// to cluster it, and `texts` gives the text of the few docs that labels and quotes are made from.
+pub fn discover_terms(
+    terms: &DocTerms,
+    include: &[bool],
+    texts: &dyn DocTexts,
+    options: &DiscoverOptions,
+) -> Discovery {
+    discover_with(terms, include, texts, options, &Params::default())
+}
+
+/// Discovery from gathered terms, with explicit settings.
+fn discover_with(
+    terms: &DocTerms,
+    include: &[bool],
+    texts: &dyn DocTexts,
+    options: &DiscoverOptions,
+    params: &Params,
+) -> Discovery {
     let mut discovery = Discovery {
-        assignments: vec![None; docs.len()],
+        assignments: vec![None; terms.len()],
         themes: Vec::new(),
     };
-    let included: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].include).collect();
+    let included: Vec<usize> = (0..terms.len()).filter(|&i| include[i]).collect();
     if included.is_empty() {
         return discovery;
     }
@@ -172,12 +212,12 @@ pub(crate) fn discover_with(
     // What to learn from: the word vectors from (a sample of) all the text, the themes from (a sample
     // of) the included docs. Only these docs are stored as term ids; the rest are read once, when
     // assigned, so memory does not grow with the input beyond the assignments.
-    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let bytes = terms.bytes() as usize;
     let learn: Vec<usize> = if bytes <= params.learn_bytes {
-        (0..docs.len()).collect()
+        (0..terms.len()).collect()
     } else {
-        let count = (docs.len() as f64 * params.learn_bytes as f64 / bytes as f64).ceil() as usize;
-        sample_indices(docs.len(), count, &mut rng.fork(1))
+        let count = (terms.len() as f64 * params.learn_bytes as f64 / bytes as f64).ceil() as usize;
+        sample_indices(terms.len(), count, &mut rng.fork(1))
     };
     let fit: Vec<usize> = sample_indices(included.len(), params.fit_docs, &mut rng.fork(3))
         .into_iter()
@@ -188,7 +228,7 @@ pub(crate) fn discover_with(
     rows_wanted.dedup();
     // Tiny inputs keep rarer words: with 20 comments, a word seen once is all there is.
     let min_count = ((rows_wanted.len() / 400) as u64).clamp(1, params.min_count.max(1));
-    let corpus = Corpus::build(docs, rows_wanted, min_count, params.max_terms);
+    let corpus = Corpus::build(terms, rows_wanted, min_count, params.max_terms);
     if corpus.terms.is_empty() {
         return discovery;
     }
@@ -228,22 +268,16 @@ pub(crate) fn discover_with(
     drop(points);
     let centroids = clustering.centroids;
 
-    // Every included doc to its nearest theme, reading the docs not stored on the way.
-    let vocabulary = corpus.lookup();
+    // Every included doc to its nearest theme, from the terms gathered for it.
     let assigned: Vec<(u32, f32)> = included
         .par_iter()
         .map_init(
-            || {
-                let reader = Reader::new(&vocabulary);
-                (reader, Vec::new(), Vec::new(), vec![0f32; embedder.dim()])
-            },
-            |(reader, terms, ids, vector), &doc| {
+            || (Vec::new(), vec![0f32; embedder.dim()]),
+            |(ids, vector), &doc| {
                 let ids: &[u32] = match corpus.row_of(doc) {
                     Some(row) => corpus.ids(row),
                     None => {
-                        reader.read(docs[doc].text, terms);
-                        ids.clear();
-                        ids.extend(terms.iter().map(|t| t.0));
+                        corpus.read_ids(terms, doc, ids);
                         ids
                     }
                 };
@@ -296,7 +330,7 @@ pub(crate) fn discover_with(
             }
         })
         .collect();
-    let descriptions = label::describe(docs, &corpus, &embedder, &clusters);
+    let descriptions = label::describe(texts, &corpus, &embedder, &clusters);
     discovery.themes = descriptions
         .into_iter()
         .zip(&order)

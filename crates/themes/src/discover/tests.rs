@@ -278,7 +278,7 @@ fn large_input_paths_sample_then_assign_everything() {
     let texts = three_topics();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let docs = docs(&refs);
-    let run = |threads: usize| on_threads(threads, || discover_with(&docs, &fixed(3), &params));
+    let run = |threads: usize| on_threads(threads, || discover_docs(&docs, &fixed(3), &params));
     let found = run(2);
     assert_eq!(found.themes.len(), 3);
     assert!(found.assignments.iter().all(Option::is_some));

@@ -211,7 +211,12 @@ mod tests {
             texts.push("doctor kind caring friendly nurse");
         }
         let docs = crate::discover::tests::docs(&texts);
-        let corpus = Corpus::build(&docs, (0..docs.len()).collect(), 1, 100);
+        let corpus = Corpus::build(
+            &crate::discover::DocTerms::read(&docs),
+            (0..docs.len()).collect(),
+            1,
+            100,
+        );
         let all: Vec<usize> = (0..docs.len()).collect();
         let vectors = learn(
             &corpus,

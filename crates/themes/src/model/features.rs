@@ -92,18 +92,72 @@ impl Extractor {
     /// `chars` (one entry per occurrence, unsorted).
     pub(crate) fn extract(&mut self, text: &str, words: &mut Vec<u64>, chars: &mut Vec<u64>) {
         self.analyzer.analyze_into(text, &mut self.tokens);
-        self.term_hashes.clear();
+        word_ngrams(&self.tokens, &mut self.term_hashes, words);
         for token in self.tokens.iter() {
-            // Stop words stay: "not", "no" and "nothing" carry much of what a short comment means, and
-            // scikit-learn's research pipeline that set the quality bar kept them too.
-            let h = fnv_bytes(FNV_OFFSET, token.term.as_bytes());
-            self.term_hashes.push(h);
-            words.push(mix(h ^ WORD_SALT));
             char_ngrams(&mut self.chars, &text[token.start..token.end], chars);
         }
-        for pair in self.term_hashes.windows(2) {
-            words.push(mix(pair[0].rotate_left(17) ^ pair[1] ^ BIGRAM_SALT));
+    }
+}
+
+/// Appends the hashes of the word unigrams and bigrams of analysed `tokens` to `words`
+/// (`term_hashes` is scratch).
+pub(crate) fn word_ngrams(tokens: &Tokens, term_hashes: &mut Vec<u64>, words: &mut Vec<u64>) {
+    term_hashes.clear();
+    for token in tokens.iter() {
+        // Stop words stay: "not", "no" and "nothing" carry much of what a short comment means, and
+        // scikit-learn's research pipeline that set the quality bar kept them too.
+        let h = fnv_bytes(FNV_OFFSET, token.term.as_bytes());
+        term_hashes.push(h);
+        words.push(mix(h ^ WORD_SALT));
+    }
+    for pair in term_hashes.windows(2) {
+        words.push(mix(pair[0].rotate_left(17) ^ pair[1] ^ BIGRAM_SALT));
+    }
+}
+
+/// The most distinct words a [`CharCache`] keeps before it starts again: bounds its memory on any input
+/// (a vocabulary of a million comments is a few hundred thousand written forms).
+const CHAR_CACHE_WORDS: usize = 200_000;
+
+/// The in-vocabulary character n-grams of each written word, remembered: a word's n-grams depend on the
+/// word alone, and a few thousand words make up most of what people write, so prediction hashes and
+/// looks up each distinct word's n-grams once rather than every time it occurs.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct CharCache {
+    words: FxHashMap<Box<str>, Range<u32>>,
+    /// (hash, feature index) of each word's n-grams in the vocabulary, one entry per occurrence.
+    pool: Vec<(u64, u32)>,
+    chars: Vec<char>,
+    hashes: Vec<u64>,
+}
+
+impl CharCache {
+    /// Appends the (hash, feature index) of each in-vocabulary character n-gram of `word` to `out`.
+    pub(crate) fn extend(
+        &mut self,
+        vocabulary: &Vocabulary,
+        word: &str,
+        out: &mut Vec<(u64, u32)>,
+    ) {
+        if let Some(range) = self.words.get(word) {
+            out.extend_from_slice(&self.pool[range.start as usize..range.end as usize]);
+            return;
         }
+        if self.words.len() >= CHAR_CACHE_WORDS || self.pool.len() > u32::MAX as usize / 2 {
+            self.words.clear();
+            self.pool.clear();
+        }
+        self.hashes.clear();
+        char_ngrams(&mut self.chars, word, &mut self.hashes);
+        let start = self.pool.len();
+        for &h in &self.hashes {
+            if let Some(&i) = vocabulary.map.get(&h) {
+                self.pool.push((h, i));
+            }
+        }
+        out.extend_from_slice(&self.pool[start..]);
+        self.words
+            .insert(word.into(), start as u32..self.pool.len() as u32);
     }
 }
 
@@ -318,15 +372,37 @@ impl Vocabulary {
         out: &mut Vec<(u32, f32)>,
         cross_hashes: &mut Vec<u64>,
     ) {
+        self.vectorise_parts(
+            &doc.words,
+            CharBlock::Counted(&doc.chars),
+            doc.kind,
+            out,
+            cross_hashes,
+        );
+    }
+
+    /// [`Vocabulary::vectorise`] from a comment's counted word n-grams and its character n-grams in
+    /// either form.
+    pub(crate) fn vectorise_parts(
+        &self,
+        words: &[(u64, u32)],
+        chars: CharBlock<'_>,
+        kind: QuestionKind,
+        out: &mut Vec<(u32, f32)>,
+        cross_hashes: &mut Vec<u64>,
+    ) {
         out.clear();
         cross_hashes.clear();
         let word_start = out.len();
-        self.block(&doc.words, out, Some(cross_hashes));
+        self.block(words, out, Some(cross_hashes));
         let word_end = out.len();
-        self.block(&doc.chars, out, None);
+        match chars {
+            CharBlock::Counted(counts) => self.block(counts, out, None),
+            CharBlock::Found(pairs) => block_found(&self.idf, pairs, out),
+        }
         debug_assert!(word_end - word_start == cross_hashes.len());
-        if self.map.contains_key(&question_hash(doc.kind)) {
-            self.push_question(doc.kind, 1.0, word_start, cross_hashes, out);
+        if self.map.contains_key(&question_hash(kind)) {
+            self.push_question(kind, 1.0, word_start, cross_hashes, out);
             return;
         }
         let seen = |kind: QuestionKind| {
@@ -375,22 +451,55 @@ impl Vocabulary {
         mut keep: Option<&mut Vec<u64>>,
     ) {
         let start = out.len();
-        let mut norm = 0.0f32;
         for &(h, count) in counts {
             if let Some(&i) = self.map.get(&h) {
-                let value = (1.0 + (count as f32).ln()) * self.idf[i as usize];
-                norm += value * value;
-                out.push((i, value));
+                out.push((i, tf_idf(count, self.idf[i as usize])));
                 if let Some(keep) = keep.as_deref_mut() {
                     keep.push(h);
                 }
             }
         }
-        if norm > 0.0 {
-            let scale = 1.0 / norm.sqrt();
-            for entry in &mut out[start..] {
-                entry.1 *= scale;
-            }
+        normalise(&mut out[start..]);
+    }
+}
+
+/// A comment's character n-grams, as [`Vocabulary::vectorise_parts`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CharBlock<'a> {
+    /// Every n-gram's hash with its count, sorted by hash ([`RawDoc::chars`]).
+    Counted(&'a [(u64, u32)]),
+    /// The in-vocabulary n-grams as (hash, feature index), one entry per occurrence, sorted by hash
+    /// (what a [`CharCache`] gives): the same values in the same order as `Counted`, without a lookup.
+    Found(&'a [(u64, u32)]),
+}
+
+/// Appends the normalised tf-idf values of sorted (hash, feature index) occurrences, as
+/// [`Vocabulary::vectorise`] does for counted hashes.
+fn block_found(idf: &[f32], pairs: &[(u64, u32)], out: &mut Vec<(u32, f32)>) {
+    let start = out.len();
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let index = run[0].1;
+        out.push((index, tf_idf(run.len() as u32, idf[index as usize])));
+    }
+    normalise(&mut out[start..]);
+}
+
+/// Sublinear tf times idf.
+#[inline]
+fn tf_idf(count: u32, idf: f32) -> f32 {
+    (1.0 + (count as f32).ln()) * idf
+}
+
+/// Scales one block's values to unit length (a block of zeros stays as it is).
+fn normalise(block: &mut [(u32, f32)]) {
+    let mut norm = 0.0f32;
+    for &(_, value) in block.iter() {
+        norm += value * value;
+    }
+    if norm > 0.0 {
+        let scale = 1.0 / norm.sqrt();
+        for entry in block {
+            entry.1 *= scale;
         }
     }
 }

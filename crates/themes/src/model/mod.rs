@@ -83,7 +83,8 @@ pub use train::{
     CrossValidation, NO_THEME_LABELS, TrainOptions, cross_validate, is_no_theme_label, train,
 };
 
-use features::{Extractor, RawDoc, Vocabulary, count_sorted};
+use chorus_text::{Analyzer, Tokens};
+use features::{CharBlock, CharCache, Vocabulary, count_sorted};
 
 /// A trained multi-label theme model, optionally with a sentiment model.
 #[derive(Clone)]
@@ -132,32 +133,21 @@ pub struct Prediction {
     pub sentiment: Option<SentimentScore>,
 }
 
-/// Per-thread buffers of prediction, so that a comment costs no allocation once they have grown.
+/// Predicts for one comment at a time from the tokens the caller has already analysed (theming analyses
+/// each comment once and shares its tokens). One per thread: it keeps buffers, and remembers each
+/// written word's character n-grams, so a comment costs no allocation once they have grown.
 #[derive(Debug)]
-struct Scratch {
-    extractor: Extractor,
+pub struct Predictor<'m> {
+    model: &'m ThemeModel,
+    chars: CharCache,
+    term_hashes: Vec<u64>,
     words: Vec<u64>,
-    chars: Vec<u64>,
-    doc: RawDoc,
+    counted: Vec<(u64, u32)>,
+    found: Vec<(u64, u32)>,
     vector: Vec<(u32, f32)>,
     cross: Vec<u64>,
     scores: Vec<f32>,
     decided: Vec<usize>,
-}
-
-impl Scratch {
-    fn new(lanes: usize) -> Scratch {
-        Scratch {
-            extractor: Extractor::new(),
-            words: Vec::new(),
-            chars: Vec::new(),
-            doc: RawDoc::default(),
-            vector: Vec::new(),
-            cross: Vec::new(),
-            scores: vec![0.0; lanes],
-            decided: Vec::new(),
-        }
-    }
 }
 
 impl ThemeModel {
@@ -263,40 +253,79 @@ impl ThemeModel {
             .par_iter()
             .with_min_len(256)
             .map_init(
-                || Scratch::new(self.weights.stride),
-                |scratch, input| self.predict_one(input, scratch),
+                || (Analyzer::english(), Tokens::new(), self.predictor()),
+                |(analyzer, tokens, predictor), input| {
+                    analyzer.analyze_into(input.text, tokens);
+                    predictor.predict(input.text, tokens, input.question_kind)
+                },
             )
             .collect()
     }
 
-    fn predict_one(&self, input: &ModelInput<'_>, s: &mut Scratch) -> Prediction {
-        s.words.clear();
-        s.chars.clear();
-        s.extractor.extract(input.text, &mut s.words, &mut s.chars);
-        count_sorted(&mut s.words, &mut s.doc.words);
-        count_sorted(&mut s.chars, &mut s.doc.chars);
-        s.doc.kind = input.question_kind;
-        self.vocabulary
-            .vectorise(&s.doc, &mut s.vector, &mut s.cross);
+    /// A predictor for comments whose tokens the caller has (one per thread).
+    pub fn predictor(&self) -> Predictor<'_> {
+        Predictor {
+            model: self,
+            chars: CharCache::default(),
+            term_hashes: Vec::new(),
+            words: Vec::new(),
+            counted: Vec::new(),
+            found: Vec::new(),
+            vector: Vec::new(),
+            cross: Vec::new(),
+            scores: vec![0.0; self.weights.stride],
+            decided: Vec::new(),
+        }
+    }
+}
 
+impl Predictor<'_> {
+    /// Labels (and sentiment) for `text`, answering a question of kind `kind`, whose tokens from the
+    /// shared analyzer (`chorus_text::Analyzer::english`) are `tokens`.
+    pub fn predict(&mut self, text: &str, tokens: &Tokens, kind: QuestionKind) -> Prediction {
+        let model = self.model;
+        self.words.clear();
+        features::word_ngrams(tokens, &mut self.term_hashes, &mut self.words);
+        count_sorted(&mut self.words, &mut self.counted);
+        self.found.clear();
+        for token in tokens.iter() {
+            let word = text.get(token.start..token.end).unwrap_or("");
+            self.chars.extend(&model.vocabulary, word, &mut self.found);
+        }
+        // Sorted by hash, as the counted n-grams are: the values and their order (and so every float
+        // sum below) are those of `Vocabulary::vectorise`.
+        self.found.sort_unstable();
+        model.vocabulary.vectorise_parts(
+            &self.counted,
+            CharBlock::Found(&self.found),
+            kind,
+            &mut self.vector,
+            &mut self.cross,
+        );
+        model.score(&self.vector, &mut self.scores, &mut self.decided)
+    }
+}
+
+impl ThemeModel {
+    /// The labels and sentiment of a comment's feature vector.
+    fn score(
+        &self,
+        vector: &[(u32, f32)],
+        scores: &mut [f32],
+        decided: &mut Vec<usize>,
+    ) -> Prediction {
         let stride = self.weights.stride;
-        s.scores.copy_from_slice(&self.weights.bias);
-        for &(j, v) in &s.vector {
+        scores.copy_from_slice(&self.weights.bias);
+        for &(j, v) in vector {
             let start = j as usize * stride;
-            svm::axpy(&mut s.scores, v, &self.weights.w[start..start + stride]);
+            svm::axpy(scores, v, &self.weights.w[start..start + stride]);
         }
 
         let n_labels = self.thresholds.len();
-        let (label_scores, rest) = s.scores.split_at(n_labels);
+        let (label_scores, rest) = scores.split_at(n_labels);
         let class_scores = &rest[..self.weights.lanes - n_labels];
-        thresholds::decide(
-            label_scores,
-            &self.thresholds,
-            &self.is_theme,
-            &mut s.decided,
-        );
-        let labels = s
-            .decided
+        thresholds::decide(label_scores, &self.thresholds, &self.is_theme, decided);
+        let labels = decided
             .iter()
             .filter_map(|&lane| {
                 self.lane_theme[lane].map(|t| (t, self.platt[lane].probability(label_scores[lane])))
