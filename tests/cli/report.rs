@@ -219,7 +219,11 @@ fn hostile_comments_are_inert_in_every_format() {
     let csv_dir = run("csv", "tables");
     let mut quoted = false;
     for entry in std::fs::read_dir(csv_dir).unwrap() {
-        let mut reader = csv::Reader::from_path(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue; // the ledger of what chorus wrote there
+        }
+        let mut reader = csv::Reader::from_path(path).unwrap();
         for record in reader.records() {
             for cell in record.unwrap().iter() {
                 if cell.parse::<f64>().is_err() {

@@ -793,7 +793,11 @@ mod tests {
                 score: i as f32 / 10.0,
             },
             touchpoints: vec![TouchpointMention {
-                id: Arc::from(if i.is_multiple_of(2) { "waiting" } else { "travel" }),
+                id: Arc::from(if i.is_multiple_of(2) {
+                    "waiting"
+                } else {
+                    "travel"
+                }),
                 sentiment: SentimentLabel::Negative,
                 score: -0.5,
             }],

@@ -286,7 +286,7 @@ impl Store {
         let next_seq = rows.iter().map(|r| r.seq + 1).max().unwrap_or(0);
         let known = rows.iter().map(|r| key_triple(&r.keys)).collect();
         Ok(StoreWriter {
-            writer,
+            writer: Some(writer),
             reader: self.reader.clone(),
             fields: self.fields.clone(),
             dir: self.dir.clone(),
@@ -652,7 +652,8 @@ fn key_triple(keys: &CommentKeys) -> (u64, u64, u64) {
 
 /// Adds comments to a store. Dropping it without [`StoreWriter::commit`] discards what was added.
 pub struct StoreWriter {
-    writer: IndexWriter<TantivyDocument>,
+    /// `None` once a write failed: the writer's threads were joined and its unfinished files deleted.
+    writer: Option<IndexWriter<TantivyDocument>>,
     reader: IndexReader,
     fields: Fields,
     dir: PathBuf,
@@ -665,7 +666,7 @@ pub struct StoreWriter {
     skipped: u64,
     commit_every: u64,
     since_commit: u64,
-    /// Why an earlier write failed: the writer was rolled back, so nothing more may be added.
+    /// Why an earlier write failed: the writer was closed, so nothing more may be added.
     failed: Option<Failure>,
 }
 
@@ -747,13 +748,20 @@ impl StoreWriter {
 
     fn flush_pending(&mut self) -> Result<(), Error> {
         let docs = std::mem::replace(&mut self.pending, Vec::with_capacity(SEND_BATCH));
-        send_in_batches(&self.writer, docs).map_err(|source| self.fail(source))
+        let Some(writer) = &self.writer else {
+            return Err(self.closed());
+        };
+        let sent = send_in_batches(writer, docs);
+        sent.map_err(|source| self.fail(source))
     }
 
     /// Commits what was added so far, keeping the writer: what a killed ingest keeps.
     fn checkpoint(&mut self) -> Result<(), Error> {
         self.flush_pending()?;
-        let committed = match self.writer.prepare_commit() {
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(self.closed());
+        };
+        let committed = match writer.prepare_commit() {
             Ok(mut prepared) => {
                 if let Some(payload) = &self.payload {
                     prepared.set_payload(payload);
@@ -767,13 +775,24 @@ impl StoreWriter {
         Ok(())
     }
 
-    /// After a failed write: rolls back to the last commit and deletes the files of the unfinished
-    /// one, so that a full disk is not left full; the error says what happened in words.
+    /// Why the writer is gone: the failure that closed it.
+    fn closed(&self) -> Error {
+        self.check_not_failed().err().unwrap_or_else(|| Error::Io {
+            path: self.dir.clone(),
+            source: io::Error::other("the store's writer was already closed"),
+        })
+    }
+
+    /// After a failed write: stops the writer and deletes the files of the unfinished commit, so that a
+    /// full disk is not left full; the error says what happened in words.
     fn fail(&mut self, source: TantivyError) -> Error {
+        let Some(mut writer) = self.writer.take() else {
+            return write_error(&self.dir, source);
+        };
         // A dead indexing thread is reported as "killed"; its own error (a full disk) comes back when
         // the thread is joined, which preparing a commit does.
         let source = if matches!(source, TantivyError::ErrorInThread(_)) {
-            match self.writer.prepare_commit() {
+            match writer.prepare_commit() {
                 Err(cause) => cause,
                 Ok(prepared) => {
                     let _ = prepared.abort();
@@ -784,8 +803,13 @@ impl StoreWriter {
             source
         };
         let error = write_error(&self.dir, source);
-        let _ = self.writer.rollback();
-        let _ = self.writer.garbage_collect_files().wait();
+        // Let every indexing and merging thread end before cleaning up: one still writing after the
+        // clean-up left megabytes on a full disk. A fresh writer then knows only the committed
+        // segments, and deletes every other file as it opens.
+        let index = writer.index().clone();
+        let _ = writer.wait_merging_threads();
+        wait_for_indexing_threads();
+        drop(writer_for(&index, &self.dir));
         self.failed = Some(match error {
             Error::DiskFull { .. } => Failure::DiskFull,
             Error::ReadOnly { .. } => Failure::ReadOnly,
@@ -814,13 +838,37 @@ impl StoreWriter {
         self.check_not_failed()?;
         self.checkpoint()?;
         let added = self.added;
-        self.writer
+        let Some(writer) = self.writer.take() else {
+            return Err(self.closed());
+        };
+        writer
             .wait_merging_threads()
             .map_err(|source| write_error(&self.dir, source))?;
         self.reader
             .reload()
             .map_err(|source| index_error(&self.dir, source))?;
         Ok(added)
+    }
+}
+
+/// Waits (at most ten seconds) until no tantivy indexing thread runs in this process. Joining a writer
+/// whose first thread failed returns at that thread and leaves the others running, detached, finishing
+/// segment files; the clean-up after a failed write must come after them. Linux names threads in
+/// `/proc`; elsewhere the next writer's clean-up on opening (see [`writer_for`]) deletes what is left.
+fn wait_for_indexing_threads() {
+    // Thread names are cut to 15 bytes: "thrd-tantivy-index0" reads "thrd-tantivy-in".
+    const WORKER: &str = "thrd-tantivy-in";
+    let running = || {
+        std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| {
+            tasks.flatten().any(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|name| name.starts_with(WORKER))
+            })
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 

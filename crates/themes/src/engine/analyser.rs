@@ -62,7 +62,7 @@ impl Compiled {
 }
 
 /// Analyses one comment at a time with a compiled configuration: sentiment, touchpoints and codebook
-/// themes (the model and discovery work on whole runs, in [`analyse`]). Clone one per thread; clones share
+/// themes (the model and discovery work on whole runs, in [`super::analyse`]). Clone one per thread; clones share
 /// the compiled codebooks and lexicon.
 #[derive(Debug, Clone)]
 pub struct CommentAnalyser {
