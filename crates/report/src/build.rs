@@ -1152,6 +1152,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         spc,
         change_notes,
         method,
+        set_aside: options.set_aside.clone().filter(|s| s.records > 0),
     }
 }
 

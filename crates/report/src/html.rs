@@ -105,6 +105,8 @@ ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
 .chips span { display: inline-block; background: #E8EDF2; border-radius: 2mm; padding: 0 1.5mm; margin: 0 1mm 1mm 0; font-size: 7.5pt; }
 .note { font-size: 8pt; color: #5F6B76; }
+.set-aside { border-left: 4px solid #5F6B76; padding: 1mm 3mm; }
+.set-aside.incomplete { border-color: #B00020; background: #FDECEE; }
 .cut { font-style: normal; font-size: 7.5pt; color: #5F6B76; white-space: normal; }
 .method li { margin-bottom: 1mm; font-size: 8.5pt; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 1px solid #D8DDE3; font-size: 8pt; color: #5F6B76; }
@@ -136,6 +138,7 @@ pub fn render(data: &ReportData) -> String {
     );
     cover(&mut out, data, &period);
     headline(&mut out, data);
+    set_aside(&mut out, data);
     highlights(&mut out, data);
     journey(&mut out, data);
     themes(&mut out, data);
@@ -751,6 +754,23 @@ fn complex(out: &mut String, data: &ReportData) {
         out.push_str("</div>");
     }
     out.push_str("</section>\n");
+}
+
+/// Records ingestion could not read: said right under the headline, in red when the figures are incomplete.
+fn set_aside(out: &mut String, data: &ReportData) {
+    let Some(set_aside) = &data.set_aside else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<section class=\"set-aside{}\"><h2>What was read</h2><p>{}</p></section>",
+        if set_aside.incomplete() {
+            " incomplete"
+        } else {
+            ""
+        },
+        esc(&set_aside.summary())
+    );
 }
 
 fn method(out: &mut String, data: &ReportData) {
