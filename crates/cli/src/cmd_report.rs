@@ -144,6 +144,7 @@ pub(crate) fn write_reports(
         baseline: args.baseline,
         suppress_below: args.suppress_below,
         source: format!("store {}", args.store.display()),
+        set_aside: crate::cmd_ingest::set_aside_in(&store)?,
         ..ReportOptions::default()
     };
     let report = chorus_report::build(&comments, &catalog, &options)?;

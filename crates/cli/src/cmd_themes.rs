@@ -13,6 +13,7 @@ use chorus_core::{Date, ThemeSource};
 use chorus_index::Store;
 use chorus_pipeline::ThemeSeconds;
 use chorus_themes::codebook::{self, BUILTIN_THEMES, BUILTIN_TOUCHPOINTS};
+use chorus_themes::crosswalk::{BUILTIN_CROSSWALK, Crosswalk};
 use chorus_themes::discover::{ClusterCount, DiscoverOptions};
 use chorus_themes::model::ThemeModel;
 use chorus_themes::{
@@ -44,6 +45,11 @@ pub struct ThemesArgs {
     /// becomes each comment's overall sentiment.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Where the model's labels are reported: a crosswalk to use instead of the built-in one, which
+    /// reports the national v6 framework's labels under the v7 sub-categories and categories (start
+    /// from `chorus codebook print crosswalk`).
+    #[arg(long, value_name = "FILE")]
+    pub crosswalk: Option<PathBuf>,
     /// Discover themes by clustering: a number of themes (2 or more) or `auto`.
     #[arg(long, value_name = "K|auto")]
     pub discover: Option<String>,
@@ -85,6 +91,10 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("loading the model {}", path.display()))?,
         );
         notes.push(format!("model file: {}", path.display()));
+    }
+    if let Some(path) = &args.crosswalk {
+        config.crosswalk = Crosswalk::load(path).context("loading the crosswalk")?;
+        notes.push(format!("crosswalk file: {}", path.display()));
     }
     if let Some(spec) = &args.discover {
         config.discover = Some(DiscoverOptions {
@@ -340,8 +350,9 @@ struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 struct PrintArgs {
-    /// Which one: `touchpoints` (the care journey) or `themes` (common feedback themes).
-    #[arg(value_name = "touchpoints|themes")]
+    /// Which one: `touchpoints` (the care journey), `themes` (common feedback themes) or `crosswalk`
+    /// (where a v6 model's labels go in the v7 framework).
+    #[arg(value_name = "touchpoints|themes|crosswalk")]
     which: String,
     /// Write to this file instead of the standard output (refuses to overwrite a file chorus did not
     /// write).
@@ -480,7 +491,10 @@ fn run_print(args: PrintArgs) -> anyhow::Result<ExitCode> {
     let text = match args.which.as_str() {
         "touchpoints" => BUILTIN_TOUCHPOINTS,
         "themes" => BUILTIN_THEMES,
-        other => anyhow::bail!("unknown codebook `{other}`: use `touchpoints` or `themes`"),
+        "crosswalk" => BUILTIN_CROSSWALK,
+        other => {
+            anyhow::bail!("unknown codebook `{other}`: use `touchpoints`, `themes` or `crosswalk`")
+        }
     };
     match &args.output {
         Some(path) => {

@@ -192,6 +192,7 @@ fn annotations_and_catalog_are_replaced_together_and_survive_later_ingests() {
             source: ThemeSource::Codebook,
             description: "Waiting to be seen".to_owned(),
             direction: Direction::LowerIsBetter,
+            category: None,
         }],
         themes: vec![],
         discovered: vec![DiscoveredTheme {

@@ -94,6 +94,14 @@ pub enum Error {
         /// What calamine said.
         message: String,
     },
+    /// A workbook that unzips to more than the limits allow (a zip bomb, or a genuine giant).
+    #[error("{} is too big to read safely: {reason}", path.display())]
+    TooBig {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, and how to raise it.
+        reason: String,
+    },
     /// The sink (usually the store) refused a comment.
     #[error("could not store the comment from {} line {line}", path.display())]
     Sink {

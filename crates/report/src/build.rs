@@ -88,7 +88,41 @@ pub fn build(
             a
         })
         .unwrap_or_else(|| Acc::new(&plan));
-    Ok(finish(acc, &plan, comments, options))
+    let mut data = finish(acc, &plan, comments, options);
+    data.method.extend(catalog_notes(catalog));
+    Ok(data)
+}
+
+/// What the touchpoints mean (their codebook's descriptions) and where a model's names come from, for the
+/// method note.
+fn catalog_notes(catalog: &ThemeCatalog) -> Vec<String> {
+    let mut notes = Vec::new();
+    let defined: Vec<String> = catalog
+        .touchpoints
+        .iter()
+        .filter(|e| !e.description.trim().is_empty())
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.label,
+                e.description.trim().trim_end_matches('.')
+            )
+        })
+        .collect();
+    if !defined.is_empty() {
+        notes.push(format!(
+            "Touchpoints are the steps of the care journey a comment speaks about, not words it happens to use; a comment can have none, one or several, and staff attitude or overall praise alone is no touchpoint. {}.",
+            defined.join(". ")
+        ));
+    }
+    if catalog
+        .themes
+        .iter()
+        .any(|e| e.source == ThemeSource::Model && e.category.is_some())
+    {
+        notes.push("The trained model's themes are reported under the sub-categories and categories of NHS England's FFT qualitative framework version 7, through Chorus's crosswalk from the version 6 labels the public data carries: Chorus's reading of the v7 descriptions, editable with `chorus themes --crosswalk`.".to_string());
+    }
+    notes
 }
 
 /// What a first pass learns: the date range, theme names and attributes present.
@@ -197,6 +231,8 @@ struct ThemeInfo {
     source: ThemeSource,
     direction: Direction,
     description: String,
+    /// The framework category, for grouping (a model's themes under a crosswalk).
+    category: Option<String>,
 }
 
 /// Themes and touchpoints with dense indices, catalog first, then names only the comments use.
@@ -255,6 +291,7 @@ impl Registry {
                 source: entry.source,
                 direction: entry.direction,
                 description: entry.description.clone(),
+                category: entry.category.clone(),
             });
             r.lookup[slot].insert(entry.id.clone(), idx);
             r.lookup[slot].insert(entry.label.clone(), idx);
@@ -270,6 +307,7 @@ impl Registry {
                         source: ThemeSource::Discovered,
                         direction: Direction::Neutral,
                         description: d.key_phrases.join(", "),
+                        category: None,
                     });
                     r.lookup[slot].insert(d.label.clone(), idx);
                     idx
@@ -290,6 +328,7 @@ impl Registry {
                 source: *source,
                 direction: Direction::Neutral,
                 description: String::new(),
+                category: None,
             });
             r.lookup[source_slot(*source)].insert(name.to_string(), idx);
         }
@@ -311,6 +350,7 @@ impl Registry {
                         source: ThemeSource::Discovered,
                         direction: Direction::Neutral,
                         description: String::new(),
+                        category: None,
                     });
                     r.lookup[slot].insert(name, idx);
                     idx
@@ -895,16 +935,29 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         }),
     };
 
-    // Themes, most mentioned first.
+    // Themes, most mentioned first; the themes of one framework category together, where their most
+    // mentioned one would come.
     let mut order: Vec<usize> = (0..t)
         .filter(|&i| acc.theme[i].comments > 0 || acc.previous_theme[i] > 0)
         .collect();
+    let group_size = |i: usize| match &registry.themes[i].category {
+        Some(category) => order
+            .iter()
+            .filter(|&&j| registry.themes[j].category.as_ref() == Some(category))
+            .map(|&j| acc.theme[j].comments)
+            .max()
+            .unwrap_or(0),
+        None => acc.theme[i].comments,
+    };
+    let groups: Vec<u64> = (0..t).map(group_size).collect();
     order.sort_by(|&a, &b| {
-        acc.theme[b]
-            .comments
-            .cmp(&acc.theme[a].comments)
-            .then_with(|| registry.themes[a].name.cmp(&registry.themes[b].name))
-            .then_with(|| registry.themes[a].source.cmp(&registry.themes[b].source))
+        let (ta, tb) = (&registry.themes[a], &registry.themes[b]);
+        groups[b]
+            .cmp(&groups[a])
+            .then_with(|| ta.category.cmp(&tb.category))
+            .then_with(|| acc.theme[b].comments.cmp(&acc.theme[a].comments))
+            .then_with(|| ta.name.cmp(&tb.name))
+            .then_with(|| ta.source.cmp(&tb.source))
     });
     let short_quote =
         |index: usize| quotes::quote(&comments[index], SHORT_QUOTE_CHARS, false, vec![]);
@@ -919,6 +972,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                 source: info.source,
                 direction: info.direction,
                 description: info.description.clone(),
+                category: info.category.clone(),
                 comments: a.comments,
                 percent: percent(a.comments, acc.comments),
                 sentiment: a.sentiment,
@@ -1098,6 +1152,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         spc,
         change_notes,
         method,
+        set_aside: options.set_aside.clone().filter(|s| s.records > 0),
     }
 }
 

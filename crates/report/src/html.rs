@@ -84,6 +84,7 @@ table.themes tr.theme td { border-bottom: none; padding-top: 1.6mm; }
 table.themes tr.said td { font-style: italic; font-size: 8pt; color: #425563; padding: 0 1.5mm 1.6mm 4mm; }
 table.themes tr.said q { quotes: "“" "”"; margin-right: 2mm; }
 table.themes tr.theme { break-after: avoid; }
+table.themes tr.category td { font-weight: 600; color: #005eb8; border-bottom: 1px solid #005eb8; padding-top: 2.4mm; break-after: avoid; }
 th .pct, td .pct { display: block; color: #5F6B76; font-size: 7.5pt; }
 .badge { display: inline-block; font-size: 7pt; padding: 0 1.2mm; border-radius: 2mm; background: #E8EDF2; color: #425563; font-style: normal; text-transform: uppercase; letter-spacing: 0.03em; vertical-align: 1px; }
 .flag { font-weight: 700; }
@@ -104,6 +105,8 @@ ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
 .chips span { display: inline-block; background: #E8EDF2; border-radius: 2mm; padding: 0 1.5mm; margin: 0 1mm 1mm 0; font-size: 7.5pt; }
 .note { font-size: 8pt; color: #5F6B76; }
+.set-aside { border-left: 4px solid #5F6B76; padding: 1mm 3mm; }
+.set-aside.incomplete { border-color: #B00020; background: #FDECEE; }
 .cut { font-style: normal; font-size: 7.5pt; color: #5F6B76; white-space: normal; }
 .method li { margin-bottom: 1mm; font-size: 8.5pt; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 1px solid #D8DDE3; font-size: 8pt; color: #5F6B76; }
@@ -135,6 +138,7 @@ pub fn render(data: &ReportData) -> String {
     );
     cover(&mut out, data, &period);
     headline(&mut out, data);
+    set_aside(&mut out, data);
     highlights(&mut out, data);
     journey(&mut out, data);
     themes(&mut out, data);
@@ -434,7 +438,19 @@ fn themes(out: &mut String, data: &ReportData) {
             ""
         }
     );
+    let mut category: Option<&str> = None;
     for (i, t) in data.themes.iter().enumerate() {
+        // A framework's themes come grouped under their category.
+        if t.category.as_deref() != category {
+            category = t.category.as_deref();
+            if let Some(name) = category {
+                let _ = write!(
+                    out,
+                    "<tr class=\"category\"><td colspan=\"{columns}\">{}</td></tr>",
+                    esc(name)
+                );
+            }
+        }
         let _ = write!(
             out,
             "<tr class=\"theme\"><td><b>{}</b> <span class=\"badge\">{}</span></td><td class=\"n\">{}<span class=\"pct\">{} of comments</span></td><td>{}<span class=\"pct\">{} positive · {} mixed · {} negative</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
@@ -738,6 +754,23 @@ fn complex(out: &mut String, data: &ReportData) {
         out.push_str("</div>");
     }
     out.push_str("</section>\n");
+}
+
+/// Records ingestion could not read: said right under the headline, in red when the figures are incomplete.
+fn set_aside(out: &mut String, data: &ReportData) {
+    let Some(set_aside) = &data.set_aside else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<section class=\"set-aside{}\"><h2>What was read</h2><p>{}</p></section>",
+        if set_aside.incomplete() {
+            " incomplete"
+        } else {
+            ""
+        },
+        esc(&set_aside.summary())
+    );
 }
 
 fn method(out: &mut String, data: &ReportData) {

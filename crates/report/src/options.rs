@@ -132,6 +132,8 @@ pub struct ReportOptions {
     pub quotes_per_theme: usize,
     /// Where the comments came from, printed as "Generated from …" (e.g. `store feedback`).
     pub source: String,
+    /// Records ingestion set aside, which the report states (the CLI reads them from the store).
+    pub set_aside: Option<crate::model::SetAside>,
 }
 
 impl Default for ReportOptions {
@@ -149,6 +151,7 @@ impl Default for ReportOptions {
             spc_min_month: 10,
             quotes_per_theme: 3,
             source: String::new(),
+            set_aside: None,
         }
     }
 }

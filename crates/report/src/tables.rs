@@ -5,7 +5,7 @@ use chorus_core::{Direction, SentimentLabel};
 
 use crate::breakdown::Count;
 use crate::build::slug;
-use crate::model::{Quote, ReportData};
+use crate::model::{Quote, ReportData, SetAside};
 use crate::options::MIN_SPC_POINTS;
 use crate::quotes;
 use crate::spc::PointClass;
@@ -112,7 +112,11 @@ fn quote_text(quote: Option<&Quote>) -> Value {
 
 /// Every table of the report, in reading order.
 pub fn tables(data: &ReportData) -> Vec<Table> {
-    let mut out = vec![headline(data), themes(data), touchpoints(data)];
+    let mut out = vec![headline(data)];
+    if let Some(set_aside) = &data.set_aside {
+        out.push(set_aside_table(set_aside));
+    }
+    out.extend([themes(data), touchpoints(data)]);
     out.push(highlights(data, true));
     out.push(highlights(data, false));
     for b in &data.breakdowns {
@@ -151,6 +155,20 @@ pub fn tables(data: &ReportData) -> Vec<Table> {
             .collect(),
     });
     out
+}
+
+fn set_aside_table(set_aside: &SetAside) -> Table {
+    Table {
+        name: "set-aside".into(),
+        title: "Records set aside when the exports were read".into(),
+        note: Some(set_aside.summary()),
+        columns: vec![col("Problem", Kind::Text), col("Records", Kind::Count)],
+        rows: set_aside
+            .by_reason
+            .iter()
+            .map(|(reason, n)| vec![Value::text(reason.clone()), Value::Int(*n)])
+            .collect(),
+    }
 }
 
 fn headline(data: &ReportData) -> Table {
@@ -231,6 +249,7 @@ fn themes(data: &ReportData) -> Table {
         .unwrap_or(0);
     let mut columns = vec![
         col("Theme", Kind::Text),
+        col("Category", Kind::Text),
         col("Source", Kind::Text),
         col("Direction", Kind::Text),
         col("Comments", Kind::Count),
@@ -261,6 +280,7 @@ fn themes(data: &ReportData) -> Table {
         .map(|t| {
             let mut row = vec![
                 Value::text(t.name.clone()),
+                t.category.clone().map_or(Value::Empty, Value::Text),
                 Value::text(t.source.as_str()),
                 Value::text(direction_label(t.direction)),
                 Value::Int(t.comments),

@@ -96,6 +96,7 @@ fn catalog(themes: &[(&str, Direction)]) -> ThemeCatalog {
                 source: ThemeSource::Codebook,
                 description: String::new(),
                 direction: *direction,
+                category: None,
             })
             .collect(),
         ..ThemeCatalog::default()
@@ -876,6 +877,96 @@ fn praise_is_quoted_from_comments_that_praise_as_a_whole() {
         let quote = report.went_well[0].quote.as_ref().unwrap();
         assert_eq!(quote.comment_id, "glad");
     }
+}
+
+/// A model's themes under a framework crosswalk come grouped by their category, where the category's most
+/// mentioned theme would come, with the category in the tables and as a heading row in the pack; the
+/// touchpoints' definitions and the crosswalk are in the method note.
+#[test]
+fn model_themes_are_grouped_by_their_framework_category() {
+    use SentimentLabel::Positive;
+    let model = |name: &str, category: Option<&str>| CatalogEntry {
+        id: name.into(),
+        label: name.into(),
+        source: ThemeSource::Model,
+        description: String::new(),
+        direction: Direction::Neutral,
+        category: category.map(Into::into),
+    };
+    let mut catalog = catalog(&[("Waiting times", Direction::LowerIsBetter)]);
+    catalog.themes.extend([
+        model("Staff manner & personal attributes", Some("Staff")),
+        model("Staffing levels & responsiveness", Some("Staff")),
+        model(
+            "Timeliness of care",
+            Some("Access to medical care & support"),
+        ),
+    ]);
+    catalog.touchpoints = vec![CatalogEntry {
+        id: "waiting".into(),
+        label: "Waiting".into(),
+        source: ThemeSource::Codebook,
+        description: "Waiting and timeliness: delays, punctuality, speed of response".into(),
+        direction: Direction::LowerIsBetter,
+        category: None,
+    }];
+    let counts = [
+        ("Staff manner & personal attributes", 5, ThemeSource::Model),
+        ("Timeliness of care", 4, ThemeSource::Model),
+        ("Waiting times", 3, ThemeSource::Codebook),
+        ("Staffing levels & responsiveness", 1, ThemeSource::Model),
+    ];
+    let mut comments = Vec::new();
+    for (name, n, source) in counts {
+        for k in 0..n {
+            let mut c = comment(
+                &format!("{name}{k}"),
+                date(2024, 1, 2),
+                FftScore::Good,
+                "Some text",
+                &[(name, Positive)],
+                &[],
+            );
+            if let Some(a) = c.annotations.as_mut() {
+                a.themes[0].source = source;
+            }
+            comments.push(c);
+        }
+    }
+    let data = build(&comments, &catalog, &ReportOptions::default()).unwrap();
+    let order: Vec<(&str, Option<&str>)> = data
+        .themes
+        .iter()
+        .map(|t| (t.name.as_str(), t.category.as_deref()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("Staff manner & personal attributes", Some("Staff")),
+            ("Staffing levels & responsiveness", Some("Staff")),
+            (
+                "Timeliness of care",
+                Some("Access to medical care & support")
+            ),
+            ("Waiting times", None),
+        ]
+    );
+    let page = html::render(&data);
+    assert_eq!(page.matches("<tr class=\"category\">").count(), 2, "{page}");
+    assert!(page.contains(">Access to medical care &amp; support</td></tr>"));
+    let themes = tables::tables(&data)
+        .into_iter()
+        .find(|t| t.name == "themes")
+        .unwrap();
+    assert_eq!(themes.columns[1].header, "Category");
+    assert!(
+        data.method
+            .iter()
+            .any(|m| m.contains("Waiting: Waiting and timeliness") && m.contains("not words")),
+        "{:?}",
+        data.method
+    );
+    assert!(data.method.iter().any(|m| m.contains("version 7")));
 }
 
 #[test]

@@ -12,6 +12,7 @@ use chorus_core::{
 use rayon::prelude::*;
 
 use crate::codebook::Codebook;
+use crate::crosswalk::{self, Crosswalk};
 use crate::discover::{
     ChunkTerms, ClusterCount, DiscoverDoc, DiscoverOptions, DocTerms, DocTexts, discover_terms,
 };
@@ -39,6 +40,9 @@ pub struct ThemeConfig {
     /// becomes the comment's sentiment (touchpoints and codebook themes keep the lexicon's, clause by
     /// clause).
     pub model: Option<ThemeModel>,
+    /// Where the model's labels are reported (default: the built-in v6 → v7 crosswalk); labels it does
+    /// not place keep their names.
+    pub crosswalk: Crosswalk,
     /// Discover themes by clustering, with these options.
     pub discover: Option<DiscoverOptions>,
     /// Leave comments that a codebook or model theme already explains out of discovery, so that it finds
@@ -55,6 +59,7 @@ impl Default for ThemeConfig {
             themes: Codebook::builtin_themes(),
             lexicon: Lexicon::builtin(),
             model: None,
+            crosswalk: Crosswalk::builtin(),
             discover: None,
             set_aside_explained: false,
             note: String::new(),
@@ -135,6 +140,7 @@ fn catalog_entries(codebook: &Codebook) -> Vec<CatalogEntry> {
             source: ThemeSource::Codebook,
             description: e.description.clone(),
             direction: e.direction,
+            category: None,
         })
         .collect()
 }
@@ -163,6 +169,9 @@ fn describe(config: &ThemeConfig) -> String {
                 ""
             }
         ));
+        if !config.crosswalk.categories.is_empty() {
+            parts.push(format!("reported under {}", config.crosswalk.name));
+        }
     }
     if let Some(options) = &config.discover {
         let count = match options.count {
@@ -236,7 +245,10 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
 pub struct Themer<'c> {
     config: &'c ThemeConfig,
     workers: Vec<Mutex<Worker<'c>>>,
+    /// The name each model label's themes take (by label index), under the crosswalk.
     model_labels: Vec<Arc<str>>,
+    /// The model's catalog entries, one per name, in framework order.
+    model_entries: Vec<CatalogEntry>,
     table: AnnotationTable,
     /// Discovery's terms of every comment, and which comments it clusters.
     terms: DocTerms,
@@ -278,17 +290,18 @@ impl<'c> Themer<'c> {
                 })
             })
             .collect();
-        let model_labels = config.model.as_ref().map_or_else(Vec::new, |model| {
-            model
-                .labels()
-                .iter()
-                .map(|l| Arc::from(l.as_str()))
-                .collect()
-        });
+        let (names, model_entries) = config
+            .model
+            .as_ref()
+            .map_or_else(Default::default, |model| {
+                crosswalk::model_themes(model.labels(), &config.crosswalk, model_label_direction)
+            });
+        let model_labels = names.iter().map(|l| Arc::from(l.as_str())).collect();
         Ok(Themer {
             config,
             workers,
             model_labels,
+            model_entries,
             table: AnnotationTable::new(),
             terms: DocTerms::default(),
             include: Vec::new(),
@@ -385,6 +398,11 @@ impl<'c> Themer<'c> {
         }
         for (label, confidence) in prediction.labels {
             if let Some(name) = self.model_labels.get(label) {
+                // Two labels under one sub-category make one theme, at the higher confidence (first).
+                let seen = |t: &ThemeAssignment| t.source == ThemeSource::Model && t.name == *name;
+                if a.themes.iter().any(seen) {
+                    continue;
+                }
                 a.themes.push(ThemeAssignment {
                     name: Arc::clone(name),
                     source: ThemeSource::Model,
@@ -416,17 +434,7 @@ impl<'c> Themer<'c> {
             discovered: Vec::new(),
             run: describe(config),
         };
-        if let Some(model) = &config.model {
-            catalog
-                .themes
-                .extend(model.labels().iter().map(|label| CatalogEntry {
-                    id: label.clone(),
-                    label: label.clone(),
-                    source: ThemeSource::Model,
-                    description: format!("predicted by the trained model: {label}"),
-                    direction: model_label_direction(label),
-                }));
-        }
+        catalog.themes.extend(self.model_entries);
         // The pass's wall time, split between analysis and the model by the threads' own time.
         let (busy, model) = self
             .workers
