@@ -9,7 +9,7 @@ use chorus_core::{
     SentimentLabel, SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource,
     TouchpointMention,
 };
-use chorus_index::{Error, MANIFEST_FILE, Store};
+use chorus_index::{Error, MANIFEST_FILE, STORE_FORMAT_VERSION, Store};
 
 fn comment(id: &str, text: &str) -> Comment {
     Comment {
@@ -254,7 +254,10 @@ fn foreign_and_incompatible_directories_are_refused_with_a_message() {
     let original = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
         &manifest,
-        original.replace("\"format_version\": 1", "\"format_version\": 99"),
+        original.replace(
+            &format!("\"format_version\": {STORE_FORMAT_VERSION}"),
+            "\"format_version\": 99",
+        ),
     )
     .unwrap();
     check(store.dir(), "made with store format 99");
@@ -502,4 +505,52 @@ fn a_flipped_byte_in_the_search_index_is_repaired_without_loss() {
             .total,
         200
     );
+}
+
+/// Copies a folder tree (the fixtures are small and flat but for one level).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A store made by the chorus of store format 1 (five comments of our own, ingested and themed; the
+/// annotations then lived inside the index) is refused with what to run, and `check --repair` brings
+/// it up to date with every comment kept.
+#[test]
+fn a_format_1_store_is_brought_up_to_date_by_repair() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("old");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1-store"),
+        &store,
+    );
+    let err = Store::open(&store).unwrap_err();
+    assert!(matches!(err, Error::OlderStore { found: 1, .. }), "{err}");
+    assert!(err.to_string().contains("--repair"), "{err}");
+
+    let check = Store::check(&store).unwrap();
+    assert!(!check.is_sound());
+    assert_eq!(check.comments, 5);
+    assert!(check.problems[0].what.contains("store format 1"), "{check:?}");
+
+    let repaired = Store::repair(&store).unwrap();
+    assert_eq!((repaired.kept, repaired.removed), (5, 0));
+    assert_eq!(repaired.upgraded_from, Some(1));
+    assert!(Store::check(&store).unwrap().is_sound());
+
+    let opened = Store::open(&store).unwrap();
+    let comments = opened.comments().unwrap();
+    let texts: Vec<&str> = comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 5);
+    assert!(texts[1].starts_with("Waited four hours"), "{texts:?}");
+    assert!(comments.iter().all(|c| c.annotations.is_none()));
+    assert_eq!(opened.catalog().unwrap(), None);
 }
