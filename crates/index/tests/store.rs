@@ -539,7 +539,10 @@ fn a_format_1_store_is_brought_up_to_date_by_repair() {
     let check = Store::check(&store).unwrap();
     assert!(!check.is_sound());
     assert_eq!(check.comments, 5);
-    assert!(check.problems[0].what.contains("store format 1"), "{check:?}");
+    assert!(
+        check.problems[0].what.contains("store format 1"),
+        "{check:?}"
+    );
 
     let repaired = Store::repair(&store).unwrap();
     assert_eq!((repaired.kept, repaired.removed), (5, 0));
