@@ -392,16 +392,7 @@ fn short(n: u64) -> String {
 }
 
 fn thousands(x: f64) -> String {
-    let n = x.round() as u64;
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    chorus_core::keys::thousands(x.round() as u64)
 }
 
 impl Results {

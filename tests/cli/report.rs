@@ -596,3 +596,32 @@ fn a_marked_change_keeps_the_signals_of_the_whole_series() {
     );
     assert_eq!(marked["annotations"][0][1]["text"], "Triage");
 }
+
+#[test]
+fn stats_and_report_speak_of_one_in_the_singular_and_leave_blanks_out_of_the_advice() {
+    // One respondent: a comment, and a blank answer to the second question (left unthemed on purpose).
+    let dir = temp_dir();
+    let csv = crate::support::write_file(
+        dir.path(),
+        "one.csv",
+        "Response ID,Respondent,Date,Service,FFT score,Question,Comment\n\
+         1,A,01/05/2024,Ward 1,Very good,Please tell us why,The staff were kind\n\
+         2,A,01/05/2024,Ward 1,Very good,What could we do better,\n",
+    );
+    let store = ingest_and_theme(dir.path(), &csv);
+    let stats = chorus_ok(["stats", "--store", &s(&store)]);
+    // Before: "1 of 2 comments (1 not yet themed: run `chorus themes`…)" after a theming run.
+    assert!(!stats.contains("not yet themed"), "{stats}");
+    assert!(
+        stats.contains("all 1 comment with text; 1 without text is left unthemed"),
+        "{stats}"
+    );
+    let out = dir.path().join("pack.html");
+    let said = chorus_ok(["report", "--store", &s(&store), "-o", &s(&out)]);
+    // Before: "1 comments from 1 respondents".
+    assert!(said.contains("from 1 respondent,"), "{said}");
+    assert!(
+        !said.contains("1 comments") && !said.contains("1 respondents"),
+        "{said}"
+    );
+}

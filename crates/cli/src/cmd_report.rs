@@ -12,7 +12,7 @@ use chorus_index::Store;
 use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
-use crate::display::print;
+use crate::display::{count, print};
 use crate::output::Outputs;
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -158,12 +158,12 @@ pub(crate) fn write_reports(
         .period
         .map_or_else(|| "no dates".to_string(), |p| p.label());
     print(&format!(
-        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts\n",
-        report.headline.comments,
-        report.headline.respondents,
-        report.themes.len(),
-        report.touchpoints.len(),
-        report.spc.len()
+        "{} from {}, {period}: {}, {}, {}\n",
+        count(report.headline.comments, "comment", "comments"),
+        count(report.headline.respondents, "respondent", "respondents"),
+        count(report.themes.len() as u64, "theme", "themes"),
+        count(report.touchpoints.len() as u64, "touchpoint", "touchpoints"),
+        count(report.spc.len() as u64, "SPC chart", "SPC charts"),
     ))?;
     for (format, output) in outputs {
         let written = chorus_report::write_report(&report, *format, output)

@@ -1,6 +1,6 @@
 //! `chorus search`, `chorus kwic` and `chorus stats`: read a store the way a researcher does.
 
-use crate::display::{n, print};
+use crate::display::{count, n, print};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -453,15 +453,27 @@ fn human_stats(dir: &Path, s: &StoreStats) -> String {
             let _ = writeln!(out, "  dates         none ({} undated)", n(s.undated));
         }
     }
-    let themed = if s.comments == 0 {
-        "no comments yet".to_owned()
+    let blank = if s.no_comment > 0 {
+        format!(
+            "; {} without text {} left unthemed",
+            n(s.no_comment),
+            if s.no_comment == 1 { "is" } else { "are" }
+        )
+    } else {
+        String::new()
+    };
+    let themed = if s.with_text == 0 {
+        "no comments with text yet".to_owned()
     } else if s.not_themed == 0 {
-        format!("all {} comments", n(s.themed))
+        format!(
+            "all {} with text{blank}",
+            count(s.with_text, "comment", "comments")
+        )
     } else {
         format!(
-            "{} of {} comments ({} not yet themed: run `chorus themes --store {}`)",
+            "{} of {} with text ({} not yet themed: run `chorus themes --store {}`{blank})",
             n(s.themed),
-            n(s.comments),
+            count(s.with_text, "comment", "comments"),
             n(s.not_themed),
             dir.display()
         )

@@ -12,15 +12,16 @@ pub fn print(text: &str) -> std::io::Result<()> {
 
 /// A count with thousands separators, as summaries are read by people.
 pub fn n(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    chorus_core::keys::thousands(value)
+}
+
+/// "1 comment", "2 comments", "1,208 respondents": a count and its noun, singular or plural.
+pub fn count(value: u64, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        n(value),
+        if value == 1 { singular } else { plural }
+    )
 }
 
 #[cfg(test)]

@@ -17,20 +17,50 @@ pub struct CommentKeys {
     pub respondent: u64,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// FNV-1a's starting value (its "offset basis").
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a's 64-bit prime.
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 const SEPARATOR: u8 = 0xff;
+
+/// FNV-1a 64 of `bytes`, continuing from `hash` ([`FNV_OFFSET`] to start): the one implementation of
+/// the stable hash that keys, model features and checksums share.
+#[inline]
+pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        hash = fnv1a_step(hash, u64::from(byte));
+    }
+    hash
+}
+
+/// One step of FNV-1a: mixes in one unit (a byte, or a character's code point where the caller hashes
+/// characters).
+#[inline]
+pub fn fnv1a_step(hash: u64, unit: u64) -> u64 {
+    (hash ^ unit).wrapping_mul(FNV_PRIME)
+}
 
 /// FNV-1a over the parts, each followed by a separator byte.
 pub fn stable_hash(parts: &[&[u8]]) -> u64 {
     let mut hash = FNV_OFFSET;
     for part in parts {
-        for &byte in part.iter().chain(std::iter::once(&SEPARATOR)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(FNV_PRIME);
-        }
+        hash = fnv1a(hash, part);
+        hash = fnv1a(hash, &[SEPARATOR]);
     }
     hash
+}
+
+/// A count with thousands separators ("1,234,567"), as people read counts in summaries and reports.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The key of a comment's identity: organisation, id and question.

@@ -39,7 +39,8 @@ pub struct StoreStats {
     pub percent_positive: Option<f64>,
     /// Comments that theming has annotated.
     pub themed: u64,
-    /// Comments not yet annotated (added since the last theming run, or never themed).
+    /// Comments with text not yet annotated (added since the last theming run, or never themed); blank
+    /// answers are left unthemed on purpose and not counted here.
     pub not_themed: u64,
 }
 
@@ -143,7 +144,8 @@ impl Store {
             }
         }
         stats.with_text = stats.comments - stats.no_comment;
-        stats.not_themed = stats.comments - stats.themed;
+        // Blank answers are left unthemed on purpose: only comments with text wait for a run.
+        stats.not_themed = stats.with_text.saturating_sub(stats.themed);
         stats.respondents = respondents.len() as u64;
         for answer in respondents.into_values() {
             stats.respondent_scores.add(answer.score);

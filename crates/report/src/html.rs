@@ -2,6 +2,7 @@
 //! from anywhere) that opens offline and prints to A4. Every piece of comment text is HTML-escaped, and
 //! a Content-Security-Policy forbids the page from loading anything at all.
 
+use chorus_core::keys::thousands;
 use std::fmt::Write;
 
 use chorus_core::{Direction, SentimentLabel};
@@ -180,18 +181,6 @@ fn pct(value: Option<f64>) -> String {
 
 fn pct1(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.1}%"))
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn headline(out: &mut String, data: &ReportData) {

@@ -10,6 +10,7 @@
 use std::ops::Range;
 
 use chorus_core::QuestionKind;
+use chorus_core::keys::{FNV_OFFSET, fnv1a, fnv1a_step};
 use chorus_text::{Analyzer, Tokens};
 use rustc_hash::FxHashMap;
 
@@ -21,9 +22,6 @@ pub(crate) const CHAR_NGRAMS: (usize, usize) = (2, 5);
 /// The weight of the question × word block relative to the plain word block: enough for "nothing" to
 /// mean something else under "What could we improve?" without doubling every word's weight.
 pub(crate) const CROSS_WEIGHT: f32 = 0.5;
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// Salts keep the blocks apart: the word "ok" and the characters "ok" are different features.
 const WORD_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -38,14 +36,6 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
-}
-
-#[inline]
-fn fnv_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-    }
-    hash
 }
 
 /// The feature of a question kind.
@@ -106,7 +96,7 @@ pub(crate) fn word_ngrams(tokens: &Tokens, term_hashes: &mut Vec<u64>, words: &m
     for token in tokens.iter() {
         // Stop words stay: "not", "no" and "nothing" carry much of what a short comment means, and
         // scikit-learn's research pipeline that set the quality bar kept them too.
-        let h = fnv_bytes(FNV_OFFSET, token.term.as_bytes());
+        let h = fnv1a(FNV_OFFSET, token.term.as_bytes());
         term_hashes.push(h);
         words.push(mix(h ^ WORD_SALT));
     }
@@ -177,7 +167,7 @@ fn char_ngrams(chars: &mut Vec<char>, word: &str, out: &mut Vec<u64>) {
     for start in 0..chars.len() {
         let mut hash = CHAR_SALT;
         for (n, &c) in chars[start..].iter().take(max).enumerate() {
-            hash = (hash ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+            hash = fnv1a_step(hash, u64::from(c));
             if n + 1 >= min {
                 out.push(mix(hash));
             }

@@ -240,10 +240,7 @@ pub struct BinaryLayout {
 }
 
 fn checksum(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let hash = chorus_core::keys::fnv1a(chorus_core::keys::FNV_OFFSET, bytes);
     format!("{hash:016x}")
 }
 
