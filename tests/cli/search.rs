@@ -394,3 +394,78 @@ fn comment_text_cannot_drive_the_terminal() {
     }
     assert!(chorus_ok(["search", "parking", "--store", p]).contains("**parking**"));
 }
+
+#[test]
+fn a_touchpoint_or_theme_the_run_does_not_know_is_an_error_listing_the_known_ones() {
+    let dir = temp_dir();
+    let store = sample_store(dir.path());
+    let s = store.to_str().unwrap();
+    chorus_ok(["themes", "--store", s]);
+    // Before: `--touchpoint parking` (the id is `travel`) printed "0 comments match" with status 0.
+    for (args, expected) in [
+        (
+            ["--touchpoint", "parking"],
+            ["invalid filter --touchpoint `parking`", "travel", "waiting"],
+        ),
+        (
+            ["--theme", "Parkign"],
+            [
+                "invalid filter --theme `Parkign`",
+                "Waiting times",
+                "Parking and transport",
+            ],
+        ),
+    ] {
+        for command in ["search", "kwic"] {
+            let mut all = vec![command, "--store", s, "car"];
+            all.extend_from_slice(&args);
+            let out = chorus(&all);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
+            for e in expected {
+                assert!(stderr.contains(e), "{all:?}: {stderr}");
+            }
+        }
+    }
+    // Names are matched whatever their case, as the filters match them.
+    let json = search_json(&store, &["--touchpoint", "TRAVEL", "car"]);
+    assert!(json["total"].as_u64().unwrap() > 0, "{json}");
+    let json = search_json(&store, &["--theme", "waiting times"]);
+    assert!(json["total"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn hits_carry_the_respondent_the_attributes_and_the_clauses() {
+    let dir = temp_dir();
+    let csv = crate::support::write_file(
+        dir.path(),
+        "mixed.csv",
+        "Comment ID,Respondent,Date,Age band,Ethnicity,FFT score,Comment\n\
+         R-1,P-77,01/05/2024,65-74,Not stated,Neither good nor poor,The staff were great but I couldn't get parked\n",
+    );
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    chorus_ok(["ingest", "--store", s, csv.to_str().unwrap()]);
+    chorus_ok(["themes", "--store", s]);
+    let json = search_json(&store, &["staff"]);
+    let hit = &json["hits"][0];
+    assert_eq!(hit["id"], "R-1");
+    assert_eq!(hit["respondent"], "P-77");
+    assert_eq!(hit["attributes"]["Age band"], "65-74", "{hit}");
+    assert_eq!(hit["attributes"]["Ethnicity"], "Not stated", "{hit}");
+    let clauses = hit["clauses"].as_array().expect("clauses");
+    assert_eq!(clauses.len(), 2, "{hit}");
+    assert_eq!(clauses[0]["text"], "The staff were great");
+    assert_eq!(clauses[0]["sentiment"], "positive");
+    assert!(
+        clauses[1]["text"].as_str().unwrap().contains("parked"),
+        "{hit}"
+    );
+    assert_eq!(clauses[1]["touchpoints"][0], "travel", "{hit}");
+    let screen = chorus_ok(["search", "--store", s, "staff"]);
+    assert!(screen.contains("R-1 · respondent P-77"), "{screen}");
+    assert!(
+        screen.contains("Age band: 65-74 · Ethnicity: Not stated"),
+        "{screen}"
+    );
+}

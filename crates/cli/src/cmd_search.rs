@@ -238,6 +238,15 @@ fn human_search(
             clean(&hit.snippet.render(open, close))
         };
         let _ = writeln!(out, "     {text}");
+        if !hit.comment.attributes.is_empty() {
+            let attributes: Vec<String> = hit
+                .comment
+                .attributes
+                .iter()
+                .map(|(name, value)| format!("{}: {}", clean(name), clean(value)))
+                .collect();
+            let _ = writeln!(out, "     {}", attributes.join(" · "));
+        }
     }
     if results.total > 0 {
         let f = &results.facets;
@@ -270,6 +279,9 @@ fn human_search(
 
 fn hit_header(c: &Comment) -> String {
     let mut parts = vec![clean(&c.id)];
+    if c.respondent != c.id {
+        parts.push(format!("respondent {}", clean(&c.respondent)));
+    }
     parts.push(
         c.date
             .map_or_else(|| "undated".to_owned(), |d| d.to_string()),
@@ -339,6 +351,22 @@ struct JsonHit<'a> {
     themes: Vec<&'a str>,
     touchpoints: Vec<&'a str>,
     discordant: Option<bool>,
+    /// The respondent (a "Response ID" or respondent column), to find their other answers.
+    respondent: &'a str,
+    /// The export's other columns (age band, ward…), by column name.
+    attributes: &'a chorus_core::Attributes,
+    /// The comment's clauses, each with its words, sentiment, touchpoints and themes, so a reader sees
+    /// why a comment is both praise and complaint.
+    clauses: Vec<JsonClause<'a>>,
+}
+
+/// One clause of a hit in `chorus search --json`.
+#[derive(Debug, Serialize)]
+struct JsonClause<'a> {
+    text: &'a str,
+    sentiment: &'static str,
+    touchpoints: Vec<&'a str>,
+    themes: Vec<&'a str>,
 }
 
 impl<'a> JsonSearch<'a> {
@@ -373,6 +401,19 @@ impl<'a> JsonSearch<'a> {
                             a.touchpoints.iter().map(|t| &*t.id).collect()
                         }),
                         discordant: a.map(|a| a.discordant),
+                        respondent: &c.respondent,
+                        attributes: &c.attributes,
+                        clauses: a.map_or_else(Vec::new, |a| {
+                            a.clauses
+                                .iter()
+                                .map(|k| JsonClause {
+                                    text: k.text(&c.text),
+                                    sentiment: k.sentiment.as_str(),
+                                    touchpoints: k.touchpoints.iter().map(|t| &**t).collect(),
+                                    themes: k.themes.iter().map(|t| &**t).collect(),
+                                })
+                                .collect()
+                        }),
                     }
                 })
                 .collect(),

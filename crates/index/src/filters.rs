@@ -4,7 +4,7 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use chorus_core::{Date, FftScore, QuestionKind, SentimentLabel, YearMonth};
+use chorus_core::{Date, FftScore, QuestionKind, SentimentLabel, ThemeCatalog, YearMonth};
 use serde::Serialize;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
@@ -45,6 +45,36 @@ impl Filters {
     /// Whether no filter is set.
     pub fn is_empty(&self) -> bool {
         *self == Filters::default()
+    }
+
+    /// [`Error::Filter`] for a touchpoint or theme the last theming run does not know (say `--touchpoint
+    /// parking`, whose id is `travel`), listing the ones it knows: such a filter would match nothing,
+    /// and a silent 0 reads as "nobody mentioned it".
+    pub fn check_names(&self, catalog: &ThemeCatalog) -> Result<(), Error> {
+        let touchpoints: Vec<&str> = catalog.touchpoints.iter().map(|e| e.id.as_str()).collect();
+        let mut themes: Vec<&str> = catalog.themes.iter().map(|e| e.label.as_str()).collect();
+        themes.extend(catalog.discovered.iter().map(|d| d.label.as_str()));
+        let known = |value: &str, names: &[&str]| {
+            names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(value.trim()))
+        };
+        for value in &self.touchpoints {
+            if !known(value, &touchpoints) {
+                return Err(unknown_name(
+                    "touchpoint",
+                    value,
+                    "touchpoint ids",
+                    &touchpoints,
+                ));
+            }
+        }
+        for value in &self.themes {
+            if !known(value, &themes) {
+                return Err(unknown_name("theme", value, "themes", &themes));
+            }
+        }
+        Ok(())
     }
 
     /// Parses a `--from`/`--to` date (`YYYY-MM-DD`).
@@ -248,6 +278,22 @@ pub(crate) fn bool_query(field: Field, value: bool) -> Box<dyn Query> {
         Term::from_field_bool(field, value),
         IndexRecordOption::Basic,
     )))
+}
+
+/// The error for a name a filter does not know, with the ones it does.
+fn unknown_name(flag: &'static str, value: &str, what: &str, names: &[&str]) -> Error {
+    Error::Filter {
+        flag,
+        value: value.to_owned(),
+        reason: if names.is_empty() {
+            format!("the last theming run found no {what}")
+        } else {
+            format!(
+                "the last theming run has no such name; its {what} are: {}",
+                names.join(", ")
+            )
+        },
+    }
 }
 
 #[cfg(test)]

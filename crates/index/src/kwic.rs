@@ -72,6 +72,9 @@ impl Store {
             }));
         };
         let annotated = self.annotated()?;
+        if let Some(a) = &annotated {
+            request.filters.check_names(&a.catalog)?;
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, word_query)];
         clauses.extend(
             request

@@ -182,6 +182,9 @@ impl Store {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
         let searcher = self.searcher();
         let annotated = self.annotated()?;
+        if let Some(a) = &annotated {
+            request.filters.check_names(&a.catalog)?;
+        }
         let parsed = query::parse(&request.query, &self.fields)?
             .to_query(&self.fields, &searcher, annotated.as_ref())
             .map_err(|e| self.index_error(e))?;
