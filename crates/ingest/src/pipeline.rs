@@ -822,37 +822,64 @@ fn ragged(fields: usize, width: usize) -> Processed {
     )
 }
 
+/// One row: checks it (blank, ragged, swallowed rows, undecodable), reads its fields, and builds a comment
+/// per text column.
 fn process_row(ctx: &Context, row: &Row) -> Processed {
-    let redactor = &ctx.redactor;
+    let (cells, fallback) = match row_view(ctx, row) {
+        Checked::Cells(cells, fallback) => (cells, fallback),
+        Checked::Done(outcome) => return outcome,
+    };
+    let mut fields = RowFields::read(ctx, row, &cells);
+    let outputs = comments(ctx, row, &cells, &mut fields);
+    Processed {
+        blank: false,
+        outputs,
+        redactions: fields.redactions,
+        fallback,
+        date: fields.date_status,
+        score: fields.score_status,
+        row_key: fields.row_key,
+    }
+}
+
+/// What checking a row gives: its cells, decoded, and whether any needed the Windows-1252 fallback; or
+/// the row's outcome already (blank, or set aside whole).
+enum Checked<'r> {
+    Cells(RowView<'r>, bool),
+    Done(Processed),
+}
+
+/// Checks a row (blank, ragged, swallowed rows, undecodable) and decodes its cells.
+fn row_view<'r>(ctx: &Context, row: &'r Row) -> Checked<'r> {
     let width = ctx.mapping.columns.len();
     let mut fallback = false;
-    let cells: RowView<'_> = match &row.cells {
-        Cells::Broken { reason, .. } => return rejected("", reason.clone()),
+    let cells: RowView<'r> = match &row.cells {
+        Cells::Broken { reason, .. } => return Checked::Done(rejected("", reason.clone())),
         Cells::Strings(record) => {
             if record.iter().all(|f| f.trim().is_empty()) {
-                return blank_row();
+                return Checked::Done(blank_row());
             }
             if record.len() != width {
-                return ragged(record.len(), width);
+                return Checked::Done(ragged(record.len(), width));
             }
             fallback = ctx.encoding == TextEncoding::Windows1252 && !record.as_slice().is_ascii();
             // One scan of the whole record: most have no line break at all.
             if memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_some()
                 && let Some(rejection) = swallowed_rows(ctx, record.iter().map(str::as_bytes))
             {
-                return rejection;
+                return Checked::Done(rejection);
             }
             RowView::Strings(record)
         }
         Cells::Bytes(record) => {
             if record.iter().all(|f| f.trim_ascii().is_empty()) {
-                return blank_row();
+                return Checked::Done(blank_row());
             }
             if record.len() != width {
-                return ragged(record.len(), width);
+                return Checked::Done(ragged(record.len(), width));
             }
             if let Some(rejection) = swallowed_rows(ctx, record.iter()) {
-                return rejection;
+                return Checked::Done(rejection);
             }
             let mut cells = Vec::with_capacity(width);
             for (i, field) in record.iter().enumerate() {
@@ -867,13 +894,13 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
                             TextEncoding::Utf16Le | TextEncoding::Utf16Be => ctx.encoding.label(),
                             _ => "UTF-8 or Windows-1252",
                         };
-                        return rejected(
+                        return Checked::Done(rejected(
                             &ctx.mapping.columns[i],
                             format!(
                                 "undecodable bytes: column `{}` is not valid {expected} text",
                                 ctx.mapping.columns[i],
                             ),
-                        );
+                        ));
                     }
                 }
             }
@@ -885,45 +912,103 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
                 .all(|v| matches!(v, Value::Empty | Value::Missing))
                 && row.extra.is_empty()
             {
-                return blank_row();
+                return Checked::Done(blank_row());
             }
             if values.len() != width {
-                return rejected(
+                return Checked::Done(rejected(
                     "",
                     format!(
                         "ragged row: a value in column {} where the header has {width} columns",
                         values.len()
                     ),
-                );
+                ));
             }
             RowView::Values(values)
         }
     };
-    let get = |index: Option<usize>| index.map(|i| cells.cell(i).into_text());
-    let non_empty =
-        |index: Option<usize>| get(index).filter(|t| !t.is_empty()).map(Cow::into_owned);
+    Checked::Cells(cells, fallback)
+}
 
-    let mut redactions = RedactionCounts::default();
-    let mut row_key = None;
-    let mut id = match non_empty(ctx.mapping.id).or_else(|| non_empty(ctx.mapping.respondent)) {
-        Some(id) => printable_owned(id),
-        None => {
-            let content: Vec<Cow<'_, str>> = ctx
-                .content_cells
-                .iter()
-                .map(|&i| i.map_or(Cow::Borrowed(""), |i| cells.cell(i).into_text()))
-                .collect();
-            let key = ids::row_key(content.iter().map(AsRef::as_ref));
-            row_key = Some(key);
-            ids::content_id(key, 1)
+/// What a row says besides its texts, shared by the comment of each text column.
+struct RowFields {
+    id: String,
+    respondent: String,
+    organisation: Option<Arc<str>>,
+    service: Option<Arc<str>>,
+    date: Option<Date>,
+    date_status: DateStatus,
+    score: FftScore,
+    score_status: ScoreStatus,
+    attributes: Attributes,
+    /// The question from a question column, when the row has one text column.
+    question: Option<Arc<str>>,
+    source_name: Arc<str>,
+    redactions: RedactionCounts,
+    row_key: Option<u64>,
+}
+
+impl RowFields {
+    /// Reads the id (or an id from the row's content), respondent, organisation, service, date, score,
+    /// redacted attributes and question of a row.
+    fn read(ctx: &Context, row: &Row, cells: &RowView<'_>) -> RowFields {
+        let get = |index: Option<usize>| index.map(|i| cells.cell(i).into_text());
+        let non_empty =
+            |index: Option<usize>| get(index).filter(|t| !t.is_empty()).map(Cow::into_owned);
+
+        let mut redactions = RedactionCounts::default();
+        let mut row_key = None;
+        let id = match non_empty(ctx.mapping.id).or_else(|| non_empty(ctx.mapping.respondent)) {
+            Some(id) => printable_owned(id),
+            None => {
+                let content: Vec<Cow<'_, str>> = ctx
+                    .content_cells
+                    .iter()
+                    .map(|&i| i.map_or(Cow::Borrowed(""), |i| cells.cell(i).into_text()))
+                    .collect();
+                let key = ids::row_key(content.iter().map(AsRef::as_ref));
+                row_key = Some(key);
+                ids::content_id(key, 1)
+            }
+        };
+        let respondent =
+            non_empty(ctx.mapping.respondent).map_or_else(|| id.clone(), printable_owned);
+        let organisation = non_empty(ctx.mapping.organisation).map(Arc::<str>::from);
+        let service = non_empty(ctx.mapping.service).map(Arc::<str>::from);
+
+        let (date, date_status) = row_date(ctx, cells);
+        let (score, score_status) = row_score(ctx, cells);
+        let attributes = row_attributes(ctx, row, cells, &mut redactions);
+
+        let question_cell = if ctx.mapping.text.len() == 1 {
+            non_empty(ctx.mapping.question).map(|q| Arc::<str>::from(collapse_whitespace(&q)))
+        } else {
+            None
+        };
+        let source_name = match &row.file {
+            Some(file) => Arc::from(format!("{}/{file}", ctx.source)),
+            None => Arc::clone(&ctx.source),
+        };
+        RowFields {
+            id,
+            respondent,
+            organisation,
+            service,
+            date,
+            date_status,
+            score,
+            score_status,
+            attributes,
+            question: question_cell,
+            source_name,
+            redactions,
+            row_key,
         }
-    };
-    let mut respondent =
-        non_empty(ctx.mapping.respondent).map_or_else(|| id.clone(), printable_owned);
-    let mut organisation = non_empty(ctx.mapping.organisation).map(Arc::<str>::from);
-    let mut service = non_empty(ctx.mapping.service).map(Arc::<str>::from);
+    }
+}
 
-    let (date, date_status) = match ctx.mapping.date.map(|i| cells.cell(i)) {
+/// A row's date (a date cell, an Excel serial number, or text in the file's date order) and how it read.
+fn row_date(ctx: &Context, cells: &RowView<'_>) -> (Option<Date>, DateStatus) {
+    match ctx.mapping.date.map(|i| cells.cell(i)) {
         None => (None, DateStatus::None),
         Some(CellView::Date(d)) => (Some(d), DateStatus::Read),
         Some(CellView::Number(n)) if (18_264.0..73_416.0).contains(&n) => {
@@ -937,8 +1022,12 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
                 Err(problem) => (None, DateStatus::Problem(problem, text.into_owned())),
             }
         }
-    };
-    let (score, score_status) = match ctx.mapping.score.map(|i| cells.cell(i).into_text()) {
+    }
+}
+
+/// A row's FFT answer and how it read.
+fn row_score(ctx: &Context, cells: &RowView<'_>) -> (FftScore, ScoreStatus) {
+    match ctx.mapping.score.map(|i| cells.cell(i).into_text()) {
         None => (FftScore::NotGiven, ScoreStatus::NoColumn),
         Some(t) if t.is_empty() => (FftScore::NotGiven, ScoreStatus::Blank),
         Some(t) => match FftScore::parse(&t) {
@@ -948,8 +1037,17 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             ),
             score => (score, ScoreStatus::Valid),
         },
-    };
+    }
+}
 
+/// A row's attribute columns (and a JSON object's extra keys), redacted.
+fn row_attributes(
+    ctx: &Context,
+    row: &Row,
+    cells: &RowView<'_>,
+    redactions: &mut RedactionCounts,
+) -> Attributes {
+    let redactor = &ctx.redactor;
     let mut attributes = Attributes::new();
     for (i, key) in &ctx.attribute_keys {
         let value = cells.cell(*i).into_text();
@@ -968,18 +1066,13 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             attributes.insert(key.as_str(), value.into_owned());
         }
     }
+    attributes
+}
 
-    let question_cell = if ctx.mapping.text.len() == 1 {
-        non_empty(ctx.mapping.question).map(|q| Arc::<str>::from(collapse_whitespace(&q)))
-    } else {
-        None
-    };
-    let mut source_name = match &row.file {
-        Some(file) => Arc::from(format!("{}/{file}", ctx.source)),
-        None => Arc::clone(&ctx.source),
-    };
-
-    let mut outputs = Vec::with_capacity(ctx.mapping.text.len());
+/// One comment per text column (or why a JSON object's text is missing), each redacted and keyed.
+fn comments(ctx: &Context, row: &Row, cells: &RowView<'_>, fields: &mut RowFields) -> Vec<Output> {
+    let count = ctx.mapping.text.len();
+    let mut outputs = Vec::with_capacity(count);
     for (k, &t) in ctx.mapping.text.iter().enumerate() {
         let header = &ctx.text_headers[k];
         let raw = match cells.cell(t) {
@@ -992,69 +1085,22 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             }
             cell => cell.into_text(),
         };
-        let decoded = match decode_entities(&raw) {
-            Cow::Owned(decoded) => Some(decoded.trim().to_owned()),
-            Cow::Borrowed(_) => None,
-        };
-        let raw = decoded.map_or(raw, Cow::Owned);
-        let question = question_cell
-            .clone()
-            .unwrap_or_else(|| ctx.text_questions[k].clone());
-        // Only short answers can be "no comment", so the question is classified only for those.
-        let no_comment = raw.len() <= 32
-            && is_no_comment(
-                &raw,
-                if question_cell.is_some() {
-                    QuestionKind::classify(&question)
-                } else {
-                    ctx.question_kinds[k]
-                },
-            );
-        let (text, no_comment) = if no_comment {
-            (String::new(), true)
-        } else {
-            let (text, counts) = redactor.redact(&raw);
-            redactions.merge(&counts);
-            (text.into_owned(), false)
-        };
-        let last = k + 1 == ctx.mapping.text.len();
+        let (question, text, no_comment) = answer(ctx, k, raw, fields);
+        // The last comment of the row takes the shared fields; the others copy them.
+        let last = k + 1 == count;
         let comment = Comment {
-            id: if last {
-                std::mem::take(&mut id)
-            } else {
-                id.clone()
-            },
-            respondent: if last {
-                std::mem::take(&mut respondent)
-            } else {
-                respondent.clone()
-            },
+            id: take_or_clone(&mut fields.id, last),
+            respondent: take_or_clone(&mut fields.respondent, last),
             question,
             text,
             no_comment,
-            date,
-            score,
-            service: if last {
-                service.take()
-            } else {
-                service.clone()
-            },
-            organisation: if last {
-                organisation.take()
-            } else {
-                organisation.clone()
-            },
-            attributes: if last {
-                std::mem::take(&mut attributes)
-            } else {
-                attributes.clone()
-            },
+            date: fields.date,
+            score: fields.score,
+            service: take_or_clone(&mut fields.service, last),
+            organisation: take_or_clone(&mut fields.organisation, last),
+            attributes: take_or_clone(&mut fields.attributes, last),
             source: SourceRef {
-                name: if last {
-                    std::mem::take(&mut source_name)
-                } else {
-                    source_name.clone()
-                },
+                name: take_or_clone(&mut fields.source_name, last),
                 line: row.line,
                 column: Arc::clone(header),
             },
@@ -1063,14 +1109,49 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         let keys = comment.keys();
         outputs.push(Output::Comment(comment, keys));
     }
-    Processed {
-        blank: false,
-        outputs,
-        redactions,
-        fallback,
-        date: date_status,
-        score: score_status,
-        row_key,
+    outputs
+}
+
+/// The question, the redacted text and the no-comment flag of text column `k`'s answer `raw`.
+fn answer(
+    ctx: &Context,
+    k: usize,
+    raw: Cow<'_, str>,
+    fields: &mut RowFields,
+) -> (Arc<str>, String, bool) {
+    let decoded = match decode_entities(&raw) {
+        Cow::Owned(decoded) => Some(decoded.trim().to_owned()),
+        Cow::Borrowed(_) => None,
+    };
+    let raw = decoded.map_or(raw, Cow::Owned);
+    let question = fields
+        .question
+        .clone()
+        .unwrap_or_else(|| ctx.text_questions[k].clone());
+    // Only short answers can be "no comment", so the question is classified only for those.
+    let no_comment = raw.len() <= 32
+        && is_no_comment(
+            &raw,
+            if fields.question.is_some() {
+                QuestionKind::classify(&question)
+            } else {
+                ctx.question_kinds[k]
+            },
+        );
+    if no_comment {
+        return (question, String::new(), true);
+    }
+    let (text, counts) = ctx.redactor.redact(&raw);
+    fields.redactions.merge(&counts);
+    (question, text.into_owned(), false)
+}
+
+/// The value itself for the last user, a copy for the others.
+fn take_or_clone<T: Clone + Default>(value: &mut T, last: bool) -> T {
+    if last {
+        std::mem::take(value)
+    } else {
+        value.clone()
     }
 }
 
