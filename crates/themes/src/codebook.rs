@@ -207,6 +207,7 @@ impl Codebook {
     /// Reads and checks a codebook file, refusing one with errors (warnings are allowed; see [`check`]).
     pub fn load(path: &Path) -> Result<Codebook, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            action: "read",
             path: path.to_owned(),
             source,
         })?;

@@ -84,6 +84,7 @@ impl Crosswalk {
     /// Reads a crosswalk file.
     pub fn load(path: &Path) -> Result<Crosswalk, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            action: "read",
             path: path.to_owned(),
             source,
         })?;

@@ -7,7 +7,7 @@ use chorus_core::{QuestionKind, SentimentLabel};
 use chorus_ingest::normalise_header;
 use serde::{Deserialize, Serialize};
 
-use super::error::ModelError;
+use crate::Error;
 
 /// Which columns are labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,14 +128,14 @@ const NO_COMMENT: &str = "no comment (blank, or a placeholder such as \"Did not 
 /// Reads the labelled comments of a CSV or TSV file (UTF-8 with or without a byte-order mark, UTF-16
 /// with one, or Windows-1252). Rows whose text is blank or a placeholder ("Did not answer") are skipped and
 /// counted (by `chorus ingest`'s placeholder rules); a label or sentiment cell that cannot be read stops the reading with its line and column.
-pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
         action: "read",
         path: path.to_owned(),
         source,
     })?;
     let Some((_, text)) = chorus_ingest::decode_whole(&bytes) else {
-        return Err(ModelError::Syntax {
+        return Err(Error::TrainingSyntax {
             path: path.to_owned(),
             line: 1,
             message:
@@ -147,7 +147,7 @@ pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, Mode
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let syntax = |e: csv::Error| ModelError::Syntax {
+    let syntax = |e: csv::Error| Error::TrainingSyntax {
         path: path.to_owned(),
         line: e.position().map_or(1, csv::Position::line),
         message: e.to_string(),
@@ -158,8 +158,8 @@ pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, Mode
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    let find = |name: &str, role: &'static str| -> Result<usize, ModelError> {
-        find_column(&headers, name).ok_or_else(|| ModelError::MissingColumn {
+    let find = |name: &str, role: &'static str| -> Result<usize, Error> {
+        find_column(&headers, name).ok_or_else(|| Error::MissingColumn {
             path: path.to_owned(),
             column: name.to_owned(),
             role,
@@ -178,13 +178,13 @@ pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, Mode
             .collect::<Result<_, _>>()?,
     };
     if label_cols.is_empty() {
-        return Err(ModelError::Data {
+        return Err(Error::Data {
             path: path.to_owned(),
             message: "no label columns: name them with --label-column, or give the column before them with --label-columns-after".to_owned(),
         });
     }
     if let Some(&c) = label_cols.iter().find(|&&c| c == text_col) {
-        return Err(ModelError::Options(format!(
+        return Err(Error::Options(format!(
             "the text column `{}` cannot also be a label column",
             headers[c]
         )));
@@ -231,7 +231,7 @@ pub fn read_labelled(path: &Path, spec: &LabelSpec) -> Result<LabelledData, Mode
             no_comment += 1;
             continue;
         }
-        let cell_error = |c: usize, message: String| ModelError::Cell {
+        let cell_error = |c: usize, message: String| Error::Cell {
             path: path.to_owned(),
             line,
             column: headers[c].clone(),
@@ -351,7 +351,7 @@ mod tests {
         }
     }
 
-    fn read(contents: &str, spec: &LabelSpec) -> Result<LabelledData, ModelError> {
+    fn read(contents: &str, spec: &LabelSpec) -> Result<LabelledData, Error> {
         let dir = std::env::temp_dir().join(format!("chorus-model-data-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(format!(

@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cv::LabelScore;
 use super::data::{Skipped, UsedColumns};
-use super::error::ModelError;
 use super::features::{self, Blocks, Vocabulary};
 use super::svm::Weights;
 use super::thresholds::Platt;
+use crate::Error;
 
 /// The format's name, first in every model file.
 pub const FORMAT_NAME: &str = "chorus-model";
@@ -290,12 +290,12 @@ pub(crate) fn write(
 pub(crate) fn read_header<'a>(
     bytes: &'a [u8],
     path: &Path,
-) -> Result<(ModelHeader, &'a [u8]), ModelError> {
-    let not_a_model = |reason: &str| ModelError::NotAModel {
+) -> Result<(ModelHeader, &'a [u8]), Error> {
+    let not_a_model = |reason: &str| Error::NotAModel {
         path: path.to_owned(),
         reason: reason.to_owned(),
     };
-    let corrupt = |reason: String| ModelError::Corrupt {
+    let corrupt = |reason: String| Error::Corrupt {
         path: path.to_owned(),
         reason,
     };
@@ -314,7 +314,7 @@ pub(crate) fn read_header<'a>(
         .parse()
         .map_err(|_| not_a_model("its first line has no format version"))?;
     if version != FORMAT_VERSION {
-        return Err(ModelError::Version {
+        return Err(Error::Version {
             path: path.to_owned(),
             found: version,
             supported: FORMAT_VERSION,
@@ -335,7 +335,7 @@ pub(crate) fn read_header<'a>(
     }
     let expected = chorus_text::Analyzer::ENGLISH_VERSION;
     if header.analyzer_version != expected {
-        return Err(ModelError::Analyzer {
+        return Err(Error::Analyzer {
             path: path.to_owned(),
             found: header.analyzer_version,
             expected,
@@ -349,8 +349,8 @@ pub(crate) fn decode(
     header: &ModelHeader,
     binary: &[u8],
     path: &Path,
-) -> Result<(Vocabulary, Weights), ModelError> {
-    let corrupt = |reason: String| ModelError::Corrupt {
+) -> Result<(Vocabulary, Weights), Error> {
+    let corrupt = |reason: String| Error::Corrupt {
         path: path.to_owned(),
         reason,
     };

@@ -51,12 +51,11 @@
 //! let input = ModelInput { text: "we waited so long", question_kind: QuestionKind::Why };
 //! let prediction = &model.predict_batch(&[input])[0];
 //! assert_eq!(model.labels()[prediction.labels[0].0], "Waiting");
-//! # Ok::<(), chorus_themes::model::ModelError>(())
+//! # Ok::<(), chorus_themes::Error>(())
 //! ```
 
 mod cv;
 mod data;
-mod error;
 mod features;
 mod format;
 mod nb;
@@ -66,6 +65,8 @@ mod train;
 
 use std::path::Path;
 
+use crate::Error;
+
 use chorus_core::{QuestionKind, SentimentLabel, SentimentScore};
 use rayon::prelude::*;
 
@@ -73,7 +74,6 @@ pub use cv::LabelScore;
 pub use data::{
     Example, LabelColumns, LabelSpec, LabelledData, Skipped, UsedColumns, read_labelled,
 };
-pub use error::ModelError;
 pub use format::{
     BinaryLayout, ClassifierSettings, CvSummary, FORMAT_NAME, FORMAT_VERSION, FeatureSettings,
     LabelInfo, ModelHeader, SentimentInfo, TrainingSummary, VocabularySizes,
@@ -156,7 +156,7 @@ impl ThemeModel {
         mut header: ModelHeader,
         vocabulary: Vocabulary,
         weights: svm::Weights,
-    ) -> Result<ThemeModel, ModelError> {
+    ) -> Result<ThemeModel, Error> {
         let binary = format::encode(&vocabulary, &weights);
         format::describe_binary(&mut header, &binary, vocabulary.len(), weights.lanes);
         Ok(ThemeModel::assemble(header, vocabulary, weights))
@@ -188,8 +188,8 @@ impl ThemeModel {
 
     /// Loads a model file written by [`ThemeModel::save`]. A file of another format version, made with
     /// another text analyzer, or damaged, is refused with a message that names it and says what to do.
-    pub fn load(path: &Path) -> Result<ThemeModel, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+    pub fn load(path: &Path) -> Result<ThemeModel, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
             action: "read",
             path: path.to_owned(),
             source,
@@ -198,15 +198,15 @@ impl ThemeModel {
     }
 
     /// Reads a model from the bytes of a model file (`path` names it in errors).
-    pub fn read_from(bytes: &[u8], path: &Path) -> Result<ThemeModel, ModelError> {
+    pub fn read_from(bytes: &[u8], path: &Path) -> Result<ThemeModel, Error> {
         let (header, binary) = format::read_header(bytes, path)?;
         let (vocabulary, weights) = format::decode(&header, binary, path)?;
         Ok(ThemeModel::assemble(header, vocabulary, weights))
     }
 
     /// Reads only the header of a model file: what `chorus train --describe` prints.
-    pub fn describe(path: &Path) -> Result<ModelHeader, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+    pub fn describe(path: &Path) -> Result<ModelHeader, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
             action: "read",
             path: path.to_owned(),
             source,
@@ -215,8 +215,8 @@ impl ThemeModel {
     }
 
     /// Writes the model file.
-    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |source| ModelError::Io {
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let io = |source| Error::Io {
             action: "write",
             path: path.to_owned(),
             source,

@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::cv::{self, LabelScore};
 use super::data::LabelledData;
-use super::error::ModelError;
 use super::features::{Csr, Extractor, RawDoc, Vocabulary};
 use super::format::{
     self, ClassifierSettings, CvSummary, FeatureSettings, LabelInfo, ModelHeader, SentimentInfo,
@@ -24,6 +23,7 @@ use super::format::{
 };
 use super::thresholds::{self, Counts, Platt};
 use super::{ThemeModel, nb, svm};
+use crate::Error;
 
 /// How to train.
 #[derive(Debug, Clone)]
@@ -350,9 +350,9 @@ fn raw_docs(data: &LabelledData) -> Vec<RawDoc> {
 }
 
 /// Checks the data and lays out the lanes.
-fn layout(data: &LabelledData, options: &TrainOptions) -> Result<(Layout, Vec<usize>), ModelError> {
+fn layout(data: &LabelledData, options: &TrainOptions) -> Result<(Layout, Vec<usize>), Error> {
     if options.folds == 1 || options.inner_folds < 2 {
-        return Err(ModelError::Options(
+        return Err(Error::Options(
             "cross-validation needs at least 2 folds (or --folds 0 for none)".to_owned(),
         ));
     }
@@ -364,7 +364,7 @@ fn layout(data: &LabelledData, options: &TrainOptions) -> Result<(Layout, Vec<us
     }
     let min_rows = options.inner_folds.max(options.folds) * 2;
     if data.examples.len() < min_rows {
-        return Err(ModelError::Data {
+        return Err(Error::Data {
             path: data.path.clone(),
             message: format!(
                 "{} labelled comments are too few to train and cross-validate (at least {min_rows} are needed)",
@@ -380,7 +380,7 @@ fn layout(data: &LabelledData, options: &TrainOptions) -> Result<(Layout, Vec<us
         .map(|&l| !is_no_theme_label(&data.label_names[l]))
         .collect();
     if !themes.iter().any(|&t| t) {
-        return Err(ModelError::Data {
+        return Err(Error::Data {
             path: data.path.clone(),
             message: "no theme label has a positive example (a 1) in the rows used: check the label columns".to_owned(),
         });
@@ -390,7 +390,7 @@ fn layout(data: &LabelledData, options: &TrainOptions) -> Result<(Layout, Vec<us
         .filter(|&s| data.examples.iter().any(|e| e.sentiment == Some(s)))
         .collect();
     if classes.len() == 1 {
-        return Err(ModelError::Data {
+        return Err(Error::Data {
             path: data.path.clone(),
             message:
                 "every labelled sentiment is the same: a sentiment model needs at least two kinds"
@@ -429,10 +429,10 @@ fn decide_row(
 pub fn cross_validate(
     data: &LabelledData,
     options: &TrainOptions,
-) -> Result<CrossValidation, ModelError> {
+) -> Result<CrossValidation, Error> {
     let (layout, positives) = layout(data, options)?;
     if options.folds < 2 {
-        return Err(ModelError::Options(
+        return Err(Error::Options(
             "cross-validation needs at least 2 folds".to_owned(),
         ));
     }
@@ -516,7 +516,7 @@ fn cross_validate_with(
 
 /// Trains a model on all of `data`, after cross-validating the method if `options.folds` ≥ 2 (the
 /// scores go into the model's header).
-pub fn train(data: &LabelledData, options: &TrainOptions) -> Result<ThemeModel, ModelError> {
+pub fn train(data: &LabelledData, options: &TrainOptions) -> Result<ThemeModel, Error> {
     let (layout, positives) = layout(data, options)?;
     let docs = raw_docs(data);
     let all: Vec<usize> = (0..data.examples.len()).collect();
