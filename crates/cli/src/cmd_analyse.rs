@@ -13,6 +13,7 @@ use crate::cmd_ingest::{self, IngestArgs};
 use crate::cmd_report::{self, ReportArgs};
 use crate::cmd_themes::{self, ThemesArgs};
 use crate::output::Outputs;
+use chorus_themes::discover::ClusterCount;
 
 /// Ingest survey exports, theme every comment and write the reports, in one go.
 ///
@@ -43,7 +44,7 @@ pub struct AnalyseArgs {
     pub model: Option<PathBuf>,
     /// Discover themes by clustering: a number of themes, `auto`, or `off`.
     #[arg(long, value_name = "K|auto|off", default_value = "auto")]
-    pub discover: String,
+    pub discover: Discover,
     /// Seed for discovery; the same seed gives the same themes.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -114,10 +115,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     }
 
     step("2/3", "theming the comments")?;
-    let discover = match args.discover.trim() {
-        "off" | "none" | "no" => None,
-        spec => Some(spec.to_string()),
-    };
+    let Discover(discover) = args.discover;
     cmd_themes::run_themes(ThemesArgs {
         store: store.clone(),
         codebook: None,
@@ -175,4 +173,22 @@ fn display_path(path: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
+}
+
+/// `--discover` of `chorus analyse`: what `chorus themes --discover` takes, or `off`.
+#[derive(Clone, Copy, Debug)]
+pub struct Discover(Option<ClusterCount>);
+
+impl std::str::FromStr for Discover {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Discover, String> {
+        match spec.trim() {
+            "off" | "none" | "no" => Ok(Discover(None)),
+            spec => spec
+                .parse()
+                .map(|count| Discover(Some(count)))
+                .map_err(|e: String| format!("{e}, or `off`")),
+        }
+    }
 }

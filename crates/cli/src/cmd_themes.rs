@@ -52,7 +52,7 @@ pub struct ThemesArgs {
     pub crosswalk: Option<PathBuf>,
     /// Discover themes by clustering: a number of themes (2 or more) or `auto`.
     #[arg(long, value_name = "K|auto")]
-    pub discover: Option<String>,
+    pub discover: Option<ClusterCount>,
     /// Seed for discovery; the same seed gives the same themes.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -96,9 +96,9 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
         config.crosswalk = Crosswalk::load(path).context("loading the crosswalk")?;
         notes.push(format!("crosswalk file: {}", path.display()));
     }
-    if let Some(spec) = &args.discover {
+    if let Some(count) = args.discover {
         config.discover = Some(DiscoverOptions {
-            count: parse_count(spec)?,
+            count,
             seed: args.seed,
         });
         config.set_aside_explained = args.set_aside_explained;
@@ -158,22 +158,6 @@ fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
     report
         .codebook
         .with_context(|| format!("reading the codebook {}", path.display()))
-}
-
-/// The most themes `--discover K` will look for.
-const MAX_DISCOVERED_THEMES: usize = 500;
-
-fn parse_count(spec: &str) -> anyhow::Result<ClusterCount> {
-    if spec.eq_ignore_ascii_case("auto") {
-        return Ok(ClusterCount::Auto);
-    }
-    match spec.parse::<usize>() {
-        // More themes than a meeting can read is a typo, and each costs a pass over every comment.
-        Ok(k) if (2..=MAX_DISCOVERED_THEMES).contains(&k) => Ok(ClusterCount::Fixed(k)),
-        _ => anyhow::bail!(
-            "--discover takes a number of themes (2 to {MAX_DISCOVERED_THEMES}) or `auto`, not `{spec}`"
-        ),
-    }
 }
 
 /// The current time in UTC as `YYYY-MM-DDTHH:MM:SSZ`, to label the run in the catalog.

@@ -76,6 +76,31 @@ pub enum ClusterCount {
     Auto,
 }
 
+impl ClusterCount {
+    /// The most themes a fixed count may ask for: more than a meeting can read is a typo, and each costs
+    /// a pass over every comment.
+    pub const MAX: usize = 500;
+}
+
+impl std::str::FromStr for ClusterCount {
+    type Err = String;
+
+    /// `auto` or a number of themes from 2 to [`ClusterCount::MAX`], as `--discover` takes it.
+    fn from_str(spec: &str) -> Result<ClusterCount, String> {
+        let spec = spec.trim();
+        if spec.eq_ignore_ascii_case("auto") {
+            return Ok(ClusterCount::Auto);
+        }
+        match spec.parse::<usize>() {
+            Ok(k) if (2..=ClusterCount::MAX).contains(&k) => Ok(ClusterCount::Fixed(k)),
+            _ => Err(format!(
+                "give a number of themes (2 to {}) or `auto`, not `{spec}`",
+                ClusterCount::MAX
+            )),
+        }
+    }
+}
+
 /// Options for discovery.
 #[derive(Debug, Clone)]
 pub struct DiscoverOptions {
