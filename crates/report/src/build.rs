@@ -13,6 +13,8 @@ use chorus_core::{
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod changed;
+
 use crate::Error;
 use crate::breakdown::{NOT_RECORDED, RawBreakdown};
 use crate::model::{
@@ -662,33 +664,7 @@ impl Acc {
 
     /// Fills the scratch buffers with this comment's distinct themes and touchpoints.
     fn resolve(&mut self, plan: &Plan, c: &Comment) {
-        self.scratch_themes.clear();
-        self.scratch_touch.clear();
-        let Some(a) = &c.annotations else { return };
-        let mut has_discovered = false;
-        for t in &a.themes {
-            has_discovered |= t.source == ThemeSource::Discovered;
-            if let Some(idx) = plan.registry.theme(t.source, &t.name)
-                && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
-            {
-                self.scratch_themes.push((idx, t.sentiment, t.confidence));
-            }
-        }
-        if !has_discovered
-            && let Some(idx) = a
-                .discovered_theme
-                .and_then(|id| plan.registry.discovered.get(&id).copied())
-            && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
-        {
-            self.scratch_themes.push((idx, a.sentiment.label, 1.0));
-        }
-        for m in &a.touchpoints {
-            if let Some(&idx) = plan.registry.touch_lookup.get(&*m.id)
-                && !self.scratch_touch.iter().any(|(i, _, _)| *i == idx)
-            {
-                self.scratch_touch.push((idx, m.sentiment, m.score));
-            }
-        }
+        resolve(plan, c, &mut self.scratch_themes, &mut self.scratch_touch);
     }
 
     fn add_current(&mut self, plan: &Plan, index: usize, c: &Comment) {
@@ -860,6 +836,43 @@ impl GroupAcc {
         GroupAcc {
             comments: 0,
             themes: vec![0; themes],
+        }
+    }
+}
+
+/// A comment's distinct themes and touchpoints (registry indices), each with its sentiment and
+/// strength: its discovered theme counts when no theme of its list is a discovered one.
+fn resolve(
+    plan: &Plan,
+    c: &Comment,
+    themes: &mut Vec<(usize, SentimentLabel, f32)>,
+    touch: &mut Vec<(usize, SentimentLabel, f32)>,
+) {
+    themes.clear();
+    touch.clear();
+    let Some(a) = &c.annotations else { return };
+    let mut has_discovered = false;
+    for t in &a.themes {
+        has_discovered |= t.source == ThemeSource::Discovered;
+        if let Some(idx) = plan.registry.theme(t.source, &t.name)
+            && !themes.iter().any(|(i, _, _)| *i == idx)
+        {
+            themes.push((idx, t.sentiment, t.confidence));
+        }
+    }
+    if !has_discovered
+        && let Some(idx) = a
+            .discovered_theme
+            .and_then(|id| plan.registry.discovered.get(&id).copied())
+        && !themes.iter().any(|(i, _, _)| *i == idx)
+    {
+        themes.push((idx, a.sentiment.label, 1.0));
+    }
+    for m in &a.touchpoints {
+        if let Some(&idx) = plan.registry.touch_lookup.get(&*m.id)
+            && !touch.iter().any(|(i, _, _)| *i == idx)
+        {
+            touch.push((idx, m.sentiment, m.score));
         }
     }
 }
@@ -1128,7 +1141,9 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let method = method_notes(plan, options, &headline, tallies.conflicting);
+    let what_changed = changed::what_changed(comments, plan, options);
+    let mut method = method_notes(plan, options, &headline, tallies.conflicting);
+    method.push(what_changed.method.clone());
     let mut change_notes = options.annotations.clone();
     change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
 
@@ -1149,6 +1164,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         cooccurrence,
         complex_comments,
         discordant,
+        what_changed,
         spc,
         change_notes,
         method,

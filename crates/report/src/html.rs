@@ -9,7 +9,9 @@ use chorus_core::{Direction, SentimentLabel};
 use crate::breakdown::{Breakdown, Count};
 use crate::build::format_p;
 use crate::escape::html as esc;
-use crate::model::{Quote, ReportData, SpcChart, ThemeRow, long_date, month_label};
+use crate::model::{
+    BetterOrWorse, Polarity, Quote, ReportData, Shift, SpcChart, ThemeRow, long_date, month_label,
+};
 use crate::options::BreakdownBy;
 use crate::quotes;
 use crate::spc::Variation;
@@ -100,6 +102,8 @@ th .pct, td .pct { display: block; color: #5F6B76; font-size: 7.5pt; }
 .verdict.short { background: #F4F4F4; color: #5F6B76; font-weight: 400; }
 ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .spc { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
+figure.change { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
+figure.change .facts { margin: 1mm 0; }
 .story { border: 1px solid #D8DDE3; padding: 2mm 3mm; margin-bottom: 2.5mm; break-inside: avoid; }
 .story p { margin: 0 0 1mm; white-space: pre-wrap; font-size: 9pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
@@ -138,6 +142,7 @@ pub fn render(data: &ReportData) -> String {
     );
     cover(&mut out, data, &period);
     headline(&mut out, data);
+    what_changed(&mut out, data);
     set_aside(&mut out, data);
     highlights(&mut out, data);
     journey(&mut out, data);
@@ -484,6 +489,91 @@ fn themes(out: &mut String, data: &ReportData) {
             out,
             "<p class=\"note\">Change: percentage points of comments against {}. Flagged only where significant at p &lt; 0.05 (two-proportion z-test, or Fisher exact test when counts are small).</p>",
             esc(&prev.label())
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// "What changed": the lasting shifts the scan found, each with its chart, rates and quotes.
+fn what_changed(out: &mut String, data: &ReportData) {
+    let wc = &data.what_changed;
+    out.push_str("<section id=\"what-changed\"><h2>What changed</h2><p class=\"lead\">Where complaints, praise or % positive moved for good, found by scanning every service and group for every touchpoint and theme; most important first (comments a month the change adds or removes, recent before old). The method note says how false alarms were kept down.</p>");
+    if wc.changes.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"note\">No lasting change found in {} series scanned ({} too small to scan).</p>",
+            wc.series_scanned, wc.series_too_small
+        );
+    }
+    for (i, c) in wc.changes.iter().enumerate() {
+        let class = match c.better_or_worse {
+            BetterOrWorse::Better => "improvement",
+            BetterOrWorse::Worse => "concern",
+        };
+        let (earliest, latest) = c.first_month_range;
+        let range = if earliest == latest {
+            String::new()
+        } else {
+            format!(
+                " (the data allow {} to {})",
+                month_label(earliest),
+                month_label(latest)
+            )
+        };
+        let _ = write!(
+            out,
+            "<figure class=\"change\"><h3>{}. {}</h3><span class=\"verdict {class}\">{}</span><p class=\"facts\"><span>From <b>{}</b>{}</span><span>Before: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>After: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>{}</span></p>",
+            i + 1,
+            esc(&c.headline()),
+            match c.better_or_worse {
+                BetterOrWorse::Better => "Better",
+                BetterOrWorse::Worse => "Worse",
+            },
+            esc(&month_label(c.first_month)),
+            esc(&range),
+            c.before.rate,
+            c.before.count,
+            c.before.total,
+            c.before.months,
+            c.after.rate,
+            c.after.count,
+            c.after.total,
+            c.after.months,
+            esc(&format_p(c.p_value)),
+        );
+        if let Some(note) = &c.annotation {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Marked change: {} – {}</p>",
+                esc(&long_date(note.date)),
+                esc(&note.text)
+            );
+        }
+        out.push_str(&svg::spc(&c.chart, &format!("changed-{i}")));
+        for q in &c.quotes {
+            let qclass = match c.polarity {
+                Polarity::Complaints => "neg",
+                Polarity::Praise => "pos",
+                Polarity::Score if c.direction == Shift::Up => "pos",
+                Polarity::Score => "neg",
+            };
+            blockquote(out, q, qclass);
+        }
+        if !c.also_seen_in.is_empty() {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Also seen in: {}.</p>",
+                esc(&c.also_seen_in.join("; "))
+            );
+        }
+        out.push_str("</figure>");
+    }
+    if wc.not_listed > 0 {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} more lasting change{} found: see the Excel workbook.</p>",
+            wc.not_listed,
+            if wc.not_listed == 1 { "" } else { "s" }
         );
     }
     out.push_str("</section>\n");
