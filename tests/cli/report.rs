@@ -719,3 +719,94 @@ fn the_pack_leads_with_what_changed_on_the_sample() {
         "Pay and display at Northgate"
     );
 }
+
+/// Measures the pack in a real browser at `width` px: a copy of it with a measuring script (the pack
+/// itself runs none and forbids them) writes, for every table and chart wider than the page card it
+/// sits in, its id or class into the DOM, which `--dump-dom` reads back.
+fn spills_at(program: &str, dir: &Path, page: &Path, width: u32) -> Vec<String> {
+    let html = std::fs::read_to_string(page).expect("the pack");
+    let start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .expect("a CSP");
+    let end = start + html[start..].find('>').expect("the meta ends") + 1;
+    let probe = format!(
+        "{}{}",
+        &html[..start],
+        &html[end..].replace(
+            "</body>",
+            "<script>const card = document.querySelector('main').getBoundingClientRect();\
+const out = [];\
+for (const el of document.querySelectorAll('main table, main svg, main figure, main .wide')) {\
+  const r = el.getBoundingClientRect();\
+  const box = el.closest('.wide');\
+  const limit = box && box !== el ? Math.min(card.right, box.getBoundingClientRect().right) : card.right;\
+  if (r.right > limit + 0.5) out.push(el.tagName + '.' + el.className.baseVal + el.className);\
+}\
+const p = document.createElement('pre'); p.id = 'spills'; p.textContent = 'SPILLS[' + out.join('|') + ']';\
+document.body.appendChild(p);</script></body>"
+        )
+    );
+    let probe_path = dir.join(format!("probe-{width}.html"));
+    std::fs::write(&probe_path, probe).expect("the probe is written");
+    let out = headless(
+        program,
+        &dir.join(format!("profile-probe-{width}")),
+        &[
+            &format!("--window-size={width},1400"),
+            "--dump-dom",
+            "--virtual-time-budget=2000",
+        ],
+        &probe_path,
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("SPILLS[").expect("the probe ran") + "SPILLS[".len();
+    let list = &dom[at..at + dom[at..].find(']').expect("the list ends")];
+    list.split('|')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_pack_fits_its_page_at_1240_and_1920_px_and_prints_on_a4() {
+    let Some(program) = chromium() else { return };
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    crate::support::chorus([
+        "analyse".as_ref(),
+        crate::support::sample_corpus().as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let page = out.join("pack.html");
+    for width in [1240, 1920] {
+        let spills = spills_at(&program, dir.path(), &page, width);
+        assert!(
+            spills.is_empty(),
+            "at {width} px these spill past the page card: {spills:?}"
+        );
+    }
+    // A4 print: Chromium lays the pack out on paper and writes a PDF of several pages.
+    let pdf = dir.path().join("pack.pdf");
+    let printed = headless(
+        &program,
+        &dir.path().join("profile-print"),
+        &[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+        ],
+        &page,
+    );
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|_| {
+        panic!(
+            "a PDF was printed: {}",
+            String::from_utf8_lossy(&printed.stderr)
+        )
+    });
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!(pages > 3, "several pages ({pages})");
+    // A4 is 595 × 842 points.
+    assert!(text.contains("/MediaBox [0 0 594.9"), "A4 pages");
+}

@@ -1335,6 +1335,9 @@ fn spc_charts(
             .collect(),
         denominators: tallies.months.iter().map(ScoreTally::valid).collect(),
     }];
+    // A theme is charted by what people say of it, complaints and praise apart (a theme that counts
+    // both is neither better higher nor lower): its larger side, and the other too when it is at least
+    // a third as large.
     for (row, &i) in themes
         .iter()
         .zip(order)
@@ -1343,35 +1346,30 @@ fn spc_charts(
     {
         let column = |data: &[u64]| (0..months).map(|m| data[m * t + i]).collect::<Vec<u64>>();
         let slug = format!("theme-{}-{}", row.source, slug(&row.name));
-        let (title, direction, numerators) = match row.direction {
-            Direction::HigherIsBetter => (
-                format!("% of comments about {}", row.name),
-                ImprovementDirection::Increase,
-                column(&acc.month_theme),
-            ),
-            Direction::LowerIsBetter => (
-                format!("% of comments about {}", row.name),
-                ImprovementDirection::Decrease,
-                column(&acc.month_theme),
-            ),
-            Direction::Neutral if row.sentiment.positive > row.sentiment.negative => (
-                format!("% of comments praising {}", row.name),
-                ImprovementDirection::Increase,
-                column(&acc.month_theme_praise),
-            ),
-            Direction::Neutral => (
-                format!("% of comments complaining about {}", row.name),
-                ImprovementDirection::Decrease,
-                column(&acc.month_theme_complain),
-            ),
-        };
-        series.push(Series {
-            id: slug,
-            title,
-            direction,
-            numerators,
+        let (neg, pos) = (row.sentiment.negative, row.sentiment.positive);
+        let complaints = Series {
+            id: format!("{slug}-complaints"),
+            title: format!("% of comments complaining about {}", row.name),
+            direction: ImprovementDirection::Decrease,
+            numerators: column(&acc.month_theme_complain),
             denominators: acc.month_comments.clone(),
-        });
+        };
+        let praise = Series {
+            id: format!("{slug}-praise"),
+            title: format!("% of comments praising {}", row.name),
+            direction: ImprovementDirection::Increase,
+            numerators: column(&acc.month_theme_praise),
+            denominators: acc.month_comments.clone(),
+        };
+        let (major, minor, minor_n, major_n) = if neg >= pos {
+            (complaints, praise, pos, neg)
+        } else {
+            (praise, complaints, neg, pos)
+        };
+        series.push(major);
+        if minor_n > 0 && minor_n * 3 >= major_n {
+            series.push(minor);
+        }
     }
     let mut busiest: Vec<(usize, &TouchpointRow)> = touchpoints
         .iter()
@@ -1379,13 +1377,17 @@ fn spc_charts(
         .filter(|(_, row)| row.mentions > 0)
         .collect();
     busiest.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(&b.0)));
-    for (_, row) in busiest.into_iter().take(options.spc_top) {
+    let mut charted = 0;
+    for (_, row) in busiest {
+        if charted == options.spc_top {
+            break;
+        }
         let Some(&i) = plan.registry.touch_lookup.get(&row.id) else {
             continue;
         };
         let column = |data: &[u64]| (0..months).map(|m| data[m * p + i]).collect::<Vec<u64>>();
         let praised = row.sentiment.positive > row.sentiment.negative;
-        series.push(Series {
+        let candidate = Series {
             id: format!("touchpoint-{}", slug(&row.id)),
             title: if praised {
                 format!("% of comments praising {}", row.name)
@@ -1403,7 +1405,17 @@ fn spc_charts(
                 &acc.month_touch_complain
             }),
             denominators: acc.month_comments.clone(),
-        });
+        };
+        // Never two near-identical charts: a touchpoint counting nearly the same comments each month
+        // as a theme already charted ("Waiting" and "Waiting times") gives way to the next one.
+        if series.iter().any(|s| {
+            s.direction == candidate.direction
+                && near_identical(&s.numerators, &candidate.numerators)
+        }) {
+            continue;
+        }
+        series.push(candidate);
+        charted += 1;
     }
     series
         .into_iter()
@@ -1417,6 +1429,14 @@ fn spc_charts(
             )
         })
         .collect()
+}
+
+/// Whether two monthly counts are nearly the same series: they differ by at most a fifth of their
+/// total, month by month.
+fn near_identical(a: &[u64], b: &[u64]) -> bool {
+    let total: u64 = a.iter().zip(b).map(|(x, y)| x.max(y)).sum();
+    let apart: u64 = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).sum();
+    total > 0 && apart * 5 <= total
 }
 
 fn spc_chart(

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use chorus_core::{Direction, SentimentLabel};
+use chorus_core::{Direction, SentimentLabel, ThemeSource};
 
 use crate::breakdown::{Breakdown, Count};
 use crate::build::format_p;
@@ -20,6 +20,8 @@ use crate::svg;
 /// Groups shown per breakdown in the pack (the largest, or the latest months); every group is in the
 /// CSV and Excel outputs.
 const PACK_GROUPS: usize = 10;
+/// Discovered themes in the pack's themes table (the largest); all are in the CSV and Excel outputs.
+pub const PACK_DISCOVERED: usize = 12;
 /// Themes in the bar chart.
 const CHART_THEMES: usize = 15;
 
@@ -104,6 +106,11 @@ ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .spc { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
 figure.change { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
 figure.change .facts { margin: 1mm 0; }
+.wide { max-width: 100%; overflow-x: auto; }
+table.breakdown { table-layout: fixed; }
+table.breakdown th:first-child { width: 26%; }
+table.breakdown th.n { white-space: normal; overflow-wrap: anywhere; hyphens: auto; }
+table.breakdown td:first-child { overflow-wrap: anywhere; }
 .story { border: 1px solid #D8DDE3; padding: 2mm 3mm; margin-bottom: 2.5mm; break-inside: avoid; }
 .story p { margin: 0 0 1mm; white-space: pre-wrap; font-size: 9pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
@@ -444,7 +451,15 @@ fn themes(out: &mut String, data: &ReportData) {
         }
     );
     let mut category: Option<&str> = None;
+    let mut discovered = 0;
     for (i, t) in data.themes.iter().enumerate() {
+        // Discovered themes: the largest few, as many as a meeting can read; the rest are in Excel.
+        if t.source == ThemeSource::Discovered {
+            discovered += 1;
+            if discovered > PACK_DISCOVERED {
+                continue;
+            }
+        }
         // A framework's themes come grouped under their category.
         if t.category.as_deref() != category {
             category = t.category.as_deref();
@@ -484,6 +499,12 @@ fn themes(out: &mut String, data: &ReportData) {
         }
     }
     out.push_str("</tbody></table>");
+    if discovered > PACK_DISCOVERED {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The {PACK_DISCOVERED} largest of {discovered} discovered themes are shown; the Excel workbook and CSV tables have them all.</p>"
+        );
+    }
     if compared && let Some(prev) = data.scope.previous {
         let _ = write!(
             out,
@@ -733,7 +754,7 @@ fn breakdown_table(out: &mut String, b: &Breakdown) {
         });
         return;
     }
-    out.push_str("<table><thead><tr><th>Theme</th>");
+    out.push_str("<div class=\"wide\"><table class=\"breakdown\"><thead><tr><th>Theme</th>");
     for &g in &shown {
         let group = &b.groups[g];
         let _ = write!(
@@ -760,7 +781,7 @@ fn breakdown_table(out: &mut String, b: &Breakdown) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     let mut notes = Vec::new();
     if shown.len() < n {
         notes.push(format!(
