@@ -838,7 +838,10 @@ fn no_two_trust_wide_charts_say_the_same_thing() {
     for (i, a) in charts.iter().enumerate() {
         // A theme is charted as complaints or praise, never as "% of comments about" it.
         assert!(
-            !a["title"].as_str().unwrap_or("").starts_with("% of comments about"),
+            !a["title"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("% of comments about"),
             "{}",
             a["title"]
         );

@@ -127,6 +127,7 @@ pub fn tables(data: &ReportData) -> Vec<Table> {
     out.push(highlights(data, false));
     for b in &data.breakdowns {
         out.push(breakdown(b));
+        out.push(breakdown_long(b));
     }
     out.push(cooccurrence(data));
     out.push(spc_summary(data));
@@ -455,6 +456,65 @@ fn breakdown(b: &crate::breakdown::Breakdown) -> Table {
         columns,
         rows,
     }
+}
+
+/// A breakdown with one row per theme and group, for pivot tables: the count is a number (blank when
+/// suppressed) and a separate column says whether and how it was suppressed.
+fn breakdown_long(b: &crate::breakdown::Breakdown) -> Table {
+    let label = b.by.label();
+    let group_value = |name: &str| match (&b.by, name.parse::<chorus_core::YearMonth>()) {
+        (crate::options::BreakdownBy::Month, Ok(month)) => Value::Month(month),
+        _ => Value::text(name),
+    };
+    let mut rows = Vec::new();
+    for r in &b.rows {
+        for (g, cell) in b.groups.iter().zip(&r.cells) {
+            let (count, suppressed) = match cell.count {
+                Count::Value(n) => (Value::Int(n), Value::Empty),
+                other => (Value::Empty, Value::text(other.display())),
+            };
+            let group_total = match g.comments {
+                Count::Value(n) => Value::Int(n),
+                _ => Value::Empty,
+            };
+            rows.push(vec![
+                Value::text(r.theme.clone()),
+                Value::text(r.source.as_str()),
+                group_value(&g.name),
+                count,
+                Value::opt(cell.percent, 1),
+                suppressed,
+                group_total,
+            ]);
+        }
+    }
+    Table {
+        name: format!("by-{}-rows", slug(label)),
+        title: format!("Themes by {label}, one row per theme and group (for pivot tables)"),
+        note: Some(format!(
+            "Comments is blank where the count is suppressed, and Suppressed says why: \"<{}\" for counts from 1 to {}, \"[c]\" for a count hidden so that a small one cannot be worked out from the totals.",
+            b.threshold,
+            b.threshold.saturating_sub(1)
+        )),
+        columns: vec![
+            col("Theme", Kind::Text),
+            col("Source", Kind::Text),
+            col(capitalise(label), Kind::Text),
+            col("Comments", Kind::Count),
+            col("% of group", Kind::Percent),
+            col("Suppressed", Kind::Text),
+            col("Group comments", Kind::Count),
+        ],
+        rows,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn cooccurrence(data: &ReportData) -> Table {

@@ -289,38 +289,41 @@ fn count(comments: &[Comment], plan: &Plan, frame: &Frame, census: &Census) -> V
     let p = frame.touchpoints;
     let mut counts = comments
         .par_chunks(8192)
-        .map(|part| {
-            let mut counts = vec![frame.empty_counts(months); frame.groups.len()];
-            let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
-            for c in part {
-                if !has_text(c) || !super::in_service(c, plan.service) {
-                    continue;
-                }
-                let Some(m) = plan.month_index(c.date) else {
-                    continue;
-                };
-                resolve(plan, c, &mut themes, &mut touch);
-                frame.groups_of(c, &mut groups);
-                let mentions = touch
-                    .iter()
-                    .map(|&(i, label, _)| (i, label))
-                    .chain(themes.iter().map(|&(i, label, _)| (p + i, label)));
-                for (subject, label) in mentions {
-                    let polarity = match label {
-                        SentimentLabel::Negative => 0,
-                        SentimentLabel::Positive => 1,
-                        _ => continue,
+        // One set of counts per thread, not per chunk: they are months × subjects × groups large.
+        .fold(
+            || vec![frame.empty_counts(months); frame.groups.len()],
+            |mut counts, part| {
+                let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
+                for c in part {
+                    if !has_text(c) || !super::in_service(c, plan.service) {
+                        continue;
+                    }
+                    let Some(m) = plan.month_index(c.date) else {
+                        continue;
                     };
+                    resolve(plan, c, &mut themes, &mut touch);
+                    frame.groups_of(c, &mut groups);
+                    let mentions = touch
+                        .iter()
+                        .map(|&(i, label, _)| (i, label))
+                        .chain(themes.iter().map(|&(i, label, _)| (p + i, label)));
+                    for (subject, label) in mentions {
+                        let polarity = match label {
+                            SentimentLabel::Negative => 0,
+                            SentimentLabel::Positive => 1,
+                            _ => continue,
+                        };
+                        for &g in &groups {
+                            counts[g].mentions[(m * s + subject) * 2 + polarity] += 1;
+                        }
+                    }
                     for &g in &groups {
-                        counts[g].mentions[(m * s + subject) * 2 + polarity] += 1;
+                        counts[g].comments[m] += 1;
                     }
                 }
-                for &g in &groups {
-                    counts[g].comments[m] += 1;
-                }
-            }
-            counts
-        })
+                counts
+            },
+        )
         .reduce_with(|mut a, b| {
             for (x, y) in a.iter_mut().zip(b) {
                 super::add_all(&mut x.comments, &y.comments);
