@@ -599,13 +599,14 @@ struct Tally {
     signalled: u64,
 }
 
-/// For each candidate, the comments its after-period counts (for overlap and quotes).
+/// For each candidate, the comments its after-period counts (for overlap and quotes), each with how
+/// strongly it says it (0–1).
 fn after_comments(
     comments: &[Comment],
     plan: &Plan,
     frame: &Frame,
     candidates: &[Candidate],
-) -> Vec<Vec<usize>> {
+) -> Vec<Vec<(usize, f32)>> {
     let p = frame.touchpoints;
     comments
         .par_chunks(8192)
@@ -634,16 +635,19 @@ fn after_comments(
                         Polarity::Score => SentimentLabel::Negative,
                     };
                     let says = match cand.key.subject {
-                        None => overall == Some(wanted),
+                        None => (overall == Some(wanted)).then_some(1.0),
+                        // A touchpoint's score runs from -1 (complaint) to 1 (praise).
                         Some(subject) if subject < p => touch
                             .iter()
-                            .any(|&(t, label, _)| t == subject && label == wanted),
+                            .find(|&&(t, label, _)| t == subject && label == wanted)
+                            .map(|&(_, _, score)| score.abs().min(1.0)),
                         Some(subject) => themes
                             .iter()
-                            .any(|&(t, label, _)| p + t == subject && label == wanted),
+                            .find(|&&(t, label, _)| p + t == subject && label == wanted)
+                            .map(|&(_, _, confidence)| confidence),
                     };
-                    if says {
-                        sets[slot].push(n * 8192 + i);
+                    if let Some(strength) = says {
+                        sets[slot].push((n * 8192 + i, strength));
                     }
                 }
             }
@@ -658,31 +662,31 @@ fn after_comments(
         .unwrap_or_else(|| vec![Vec::new(); candidates.len()])
         .into_iter()
         .map(|mut set| {
-            set.sort_unstable();
+            set.sort_unstable_by_key(|&(i, _)| i);
             set
         })
         .collect()
 }
 
-fn overlap(a: &[usize], b: &[usize]) -> f64 {
+fn overlap(a: &[(usize, f32)], b: &[(usize, f32)]) -> f64 {
     let smaller = a.len().min(b.len());
     if smaller == 0 {
         return 0.0;
     }
-    let set: FxHashSet<usize> = a.iter().copied().collect();
-    b.iter().filter(|i| set.contains(i)).count() as f64 / smaller as f64
+    let set: FxHashSet<usize> = a.iter().map(|&(i, _)| i).collect();
+    b.iter().filter(|(i, _)| set.contains(i)).count() as f64 / smaller as f64
 }
 
 /// The best quotes among a change's after-period comments: suitable length, saying it as a whole,
 /// distinct texts.
-fn change_quotes(comments: &[Comment], set: &[usize], wanted: SentimentLabel) -> Vec<Quote> {
+fn change_quotes(comments: &[Comment], set: &[(usize, f32)], wanted: SentimentLabel) -> Vec<Quote> {
     let mut ranked: Vec<(quotes::Rank, usize)> = set
         .iter()
-        .map(|&i| {
+        .map(|&(i, strength)| {
             let c = &comments[i];
             let whole = c.annotations.as_ref().map(|a| a.sentiment.label) == Some(wanted);
-            let topics = c.annotations.as_ref().map_or(1, |a| a.themes.len());
-            (quotes::rank(c, i, topics, 1.0, whole), i)
+            let topics = c.annotations.as_ref().map_or(1, |a| a.touchpoints.len());
+            (quotes::rank(c, i, topics, strength, whole), i)
         })
         .collect();
     ranked.sort();
@@ -773,7 +777,7 @@ pub(super) fn what_changed(
 
 /// Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site),
 /// as clusters of candidate indices in rank order, the clusters in the order of their best member.
-fn clusters(found: &[Candidate], sets: &[Vec<usize>]) -> Vec<Vec<usize>> {
+fn clusters(found: &[Candidate], sets: &[Vec<(usize, f32)>]) -> Vec<Vec<usize>> {
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     for (i, cand) in found.iter().enumerate() {
         let same = clusters.iter_mut().find(|members| {
