@@ -1141,7 +1141,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let what_changed = changed::what_changed(comments, plan, options);
+    let what_changed = changed::what_changed(comments, plan, options, &acc.respondents);
     let mut method = method_notes(plan, options, &headline, tallies.conflicting);
     method.push(what_changed.method.clone());
     let mut change_notes = options.annotations.clone();

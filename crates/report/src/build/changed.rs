@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use chorus_core::{Comment, FftScore, RespondentAnswer, ScoreTally, SentimentLabel, YearMonth};
+use chorus_core::{Comment, FftScore, ScoreTally, SentimentLabel, YearMonth};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -81,13 +81,12 @@ struct Group {
     value: String,
 }
 
-/// What the first pass learns: comments per grouping value, and each respondent's one answer.
+/// What the first pass learns: comments per grouping value.
 #[derive(Default)]
 struct Census<'c> {
     services: FxHashMap<&'c str, u64>,
     organisations: FxHashMap<&'c str, u64>,
     attributes: FxHashMap<&'c str, FxHashMap<&'c str, u64>>,
-    respondents: FxHashMap<u64, RespondentAnswer<usize>>,
 }
 
 impl<'c> Census<'c> {
@@ -104,12 +103,6 @@ impl<'c> Census<'c> {
                 *mine.entry(k).or_default() += v;
             }
         }
-        for (key, r) in other.respondents {
-            self.respondents
-                .entry(key)
-                .and_modify(|mine| mine.merge(r))
-                .or_insert(r);
-        }
         self
     }
 }
@@ -121,22 +114,13 @@ fn has_text(c: &Comment) -> bool {
 fn census<'c>(comments: &'c [Comment], plan: &Plan) -> Census<'c> {
     comments
         .par_chunks(8192)
-        .enumerate()
-        .map(|(n, part)| {
+        .map(|part| {
             let mut census = Census::default();
-            for (i, c) in part.iter().enumerate() {
-                if !super::in_service(c, plan.service) || plan.month_index(c.date).is_none() {
-                    continue;
-                }
-                let key =
-                    chorus_core::keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
-                let seen = RespondentAnswer::new((n * 8192 + i) as u64, c.score, n * 8192 + i);
-                census
-                    .respondents
-                    .entry(key)
-                    .and_modify(|r| r.merge(seen))
-                    .or_insert(seen);
-                if !has_text(c) {
+            for c in part {
+                if !has_text(c)
+                    || !super::in_service(c, plan.service)
+                    || plan.month_index(c.date).is_none()
+                {
                     continue;
                 }
                 if let Some(s) = Dim::Service.value(c) {
@@ -283,7 +267,12 @@ impl Frame {
     }
 }
 
-fn count(comments: &[Comment], plan: &Plan, frame: &Frame, census: &Census) -> Vec<Counts> {
+fn count(
+    comments: &[Comment],
+    plan: &Plan,
+    frame: &Frame,
+    respondents: &FxHashMap<u64, super::Respondent>,
+) -> Vec<Counts> {
     let months = plan.months;
     let s = frame.subjects;
     let p = frame.touchpoints;
@@ -337,11 +326,13 @@ fn count(comments: &[Comment], plan: &Plan, frame: &Frame, census: &Census) -> V
             a
         })
         .unwrap_or_else(|| vec![frame.empty_counts(months); frame.groups.len()]);
+    // % positive: each respondent's one answer, in the groups of the record that gives it (its
+    // `order` is that record's index).
     let mut groups = Vec::new();
-    let mut answers: Vec<&RespondentAnswer<usize>> = census.respondents.values().collect();
-    answers.sort_by_key(|r| r.record);
-    for r in answers {
-        let c = &comments[r.record];
+    for r in respondents.values() {
+        let Some(c) = comments.get(r.order as usize) else {
+            continue;
+        };
         let Some(m) = plan.month_index(c.date) else {
             continue;
         };
@@ -704,6 +695,7 @@ pub(super) fn what_changed(
     comments: &[Comment],
     plan: &Plan,
     options: &ReportOptions,
+    respondents: &FxHashMap<u64, super::Respondent>,
 ) -> WhatChanged {
     let Some(start) = plan.history_start else {
         return WhatChanged {
@@ -714,7 +706,7 @@ pub(super) fn what_changed(
     };
     let census = census(comments, plan);
     let frame = Frame::new(&census, plan, options);
-    let counts = count(comments, plan, &frame, &census);
+    let counts = count(comments, plan, &frame, respondents);
     drop(census);
     let mut marks: Vec<usize> = options
         .annotations
