@@ -519,11 +519,21 @@ fn themes(out: &mut String, data: &ReportData) {
 fn what_changed(out: &mut String, data: &ReportData) {
     let wc = &data.what_changed;
     out.push_str("<section id=\"what-changed\"><h2>What changed</h2><p class=\"lead\">Where complaints, praise or % positive moved for good, found by scanning every service and group for every touchpoint and theme; most important first (comments a month the change adds or removes, recent before old). The method note says how false alarms were kept down.</p>");
-    if wc.changes.is_empty() {
+    if wc.series_scanned == 0 {
+        let _ = write!(out, "<p class=\"note\">{}</p>", esc(&wc.method));
+    } else {
         let _ = write!(
             out,
-            "<p class=\"note\">No lasting change found in {} series scanned ({} too small to scan).</p>",
-            wc.series_scanned, wc.series_too_small
+            "<p class=\"note\">{} monthly series scanned ({} too small to scan); {} lasting change{} found; {} other series with a signal did not pass the rules against false alarms (see “How these figures were made”).</p>",
+            wc.series_scanned,
+            wc.series_too_small,
+            wc.changes.len() as u64 + wc.not_listed,
+            if wc.changes.len() as u64 + wc.not_listed == 1 {
+                ""
+            } else {
+                "s"
+            },
+            wc.signals_set_aside
         );
     }
     for (i, c) in wc.changes.iter().enumerate() {
