@@ -29,7 +29,8 @@ use crate::stats;
 
 /// Changes listed; the others found are counted.
 pub(crate) const LISTED: usize = 8;
-/// A column with more distinct values than this is no grouping (free text, ids, dates).
+/// A column with more distinct values than this is no grouping (free text, ids, dates); nor is a
+/// column of numbers.
 const MAX_GROUPS: usize = 60;
 /// A series needs this many mentions in its charted months to be scanned.
 const MIN_MENTIONS: u64 = 20;
@@ -183,7 +184,9 @@ impl Frame {
         names.sort();
         for name in names {
             let values = &census.attributes[*name];
-            if (2..=MAX_GROUPS).contains(&values.len()) {
+            // A column of numbers is a score or a code (a labeller's rating), not a place or a group.
+            let numbers = values.keys().all(|v| v.parse::<f64>().is_ok());
+            if (2..=MAX_GROUPS).contains(&values.len()) && !numbers {
                 dims.push(Dim::Attribute(name.to_string()));
                 candidates.push(values.iter().map(|(k, v)| (*k, *v)).collect());
             }
@@ -930,7 +933,7 @@ fn method(
     options: &ReportOptions,
 ) -> String {
     let groups = if groupings.is_empty() {
-        "all comments together (the store has no grouping column with 2 to 60 values)".to_string()
+        "all comments together (the store has no grouping column with 2 to 60 values that are not numbers)".to_string()
     } else {
         format!(
             "all comments and each group of {} with at least {} comments ({} groups; {} smaller groups not scanned)",
