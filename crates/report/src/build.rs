@@ -13,6 +13,8 @@ use chorus_core::{
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod changed;
+
 use crate::Error;
 use crate::breakdown::{NOT_RECORDED, RawBreakdown};
 use crate::model::{
@@ -662,33 +664,7 @@ impl Acc {
 
     /// Fills the scratch buffers with this comment's distinct themes and touchpoints.
     fn resolve(&mut self, plan: &Plan, c: &Comment) {
-        self.scratch_themes.clear();
-        self.scratch_touch.clear();
-        let Some(a) = &c.annotations else { return };
-        let mut has_discovered = false;
-        for t in &a.themes {
-            has_discovered |= t.source == ThemeSource::Discovered;
-            if let Some(idx) = plan.registry.theme(t.source, &t.name)
-                && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
-            {
-                self.scratch_themes.push((idx, t.sentiment, t.confidence));
-            }
-        }
-        if !has_discovered
-            && let Some(idx) = a
-                .discovered_theme
-                .and_then(|id| plan.registry.discovered.get(&id).copied())
-            && !self.scratch_themes.iter().any(|(i, _, _)| *i == idx)
-        {
-            self.scratch_themes.push((idx, a.sentiment.label, 1.0));
-        }
-        for m in &a.touchpoints {
-            if let Some(&idx) = plan.registry.touch_lookup.get(&*m.id)
-                && !self.scratch_touch.iter().any(|(i, _, _)| *i == idx)
-            {
-                self.scratch_touch.push((idx, m.sentiment, m.score));
-            }
-        }
+        resolve(plan, c, &mut self.scratch_themes, &mut self.scratch_touch);
     }
 
     fn add_current(&mut self, plan: &Plan, index: usize, c: &Comment) {
@@ -860,6 +836,43 @@ impl GroupAcc {
         GroupAcc {
             comments: 0,
             themes: vec![0; themes],
+        }
+    }
+}
+
+/// A comment's distinct themes and touchpoints (registry indices), each with its sentiment and
+/// strength: its discovered theme counts when no theme of its list is a discovered one.
+fn resolve(
+    plan: &Plan,
+    c: &Comment,
+    themes: &mut Vec<(usize, SentimentLabel, f32)>,
+    touch: &mut Vec<(usize, SentimentLabel, f32)>,
+) {
+    themes.clear();
+    touch.clear();
+    let Some(a) = &c.annotations else { return };
+    let mut has_discovered = false;
+    for t in &a.themes {
+        has_discovered |= t.source == ThemeSource::Discovered;
+        if let Some(idx) = plan.registry.theme(t.source, &t.name)
+            && !themes.iter().any(|(i, _, _)| *i == idx)
+        {
+            themes.push((idx, t.sentiment, t.confidence));
+        }
+    }
+    if !has_discovered
+        && let Some(idx) = a
+            .discovered_theme
+            .and_then(|id| plan.registry.discovered.get(&id).copied())
+        && !themes.iter().any(|(i, _, _)| *i == idx)
+    {
+        themes.push((idx, a.sentiment.label, 1.0));
+    }
+    for m in &a.touchpoints {
+        if let Some(&idx) = plan.registry.touch_lookup.get(&*m.id)
+            && !touch.iter().any(|(i, _, _)| *i == idx)
+        {
+            touch.push((idx, m.sentiment, m.score));
         }
     }
 }
@@ -1128,7 +1141,9 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let method = method_notes(plan, options, &headline, tallies.conflicting);
+    let what_changed = changed::what_changed(comments, plan, options, &acc.respondents);
+    let mut method = method_notes(plan, options, &headline, tallies.conflicting);
+    method.push(what_changed.method.clone());
     let mut change_notes = options.annotations.clone();
     change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
 
@@ -1149,6 +1164,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         cooccurrence,
         complex_comments,
         discordant,
+        what_changed,
         spc,
         change_notes,
         method,
@@ -1319,6 +1335,9 @@ fn spc_charts(
             .collect(),
         denominators: tallies.months.iter().map(ScoreTally::valid).collect(),
     }];
+    // A theme is charted by what people say of it, complaints and praise apart (a theme that counts
+    // both is neither better higher nor lower): its larger side, and the other too when it is at least
+    // a third as large.
     for (row, &i) in themes
         .iter()
         .zip(order)
@@ -1327,35 +1346,30 @@ fn spc_charts(
     {
         let column = |data: &[u64]| (0..months).map(|m| data[m * t + i]).collect::<Vec<u64>>();
         let slug = format!("theme-{}-{}", row.source, slug(&row.name));
-        let (title, direction, numerators) = match row.direction {
-            Direction::HigherIsBetter => (
-                format!("% of comments about {}", row.name),
-                ImprovementDirection::Increase,
-                column(&acc.month_theme),
-            ),
-            Direction::LowerIsBetter => (
-                format!("% of comments about {}", row.name),
-                ImprovementDirection::Decrease,
-                column(&acc.month_theme),
-            ),
-            Direction::Neutral if row.sentiment.positive > row.sentiment.negative => (
-                format!("% of comments praising {}", row.name),
-                ImprovementDirection::Increase,
-                column(&acc.month_theme_praise),
-            ),
-            Direction::Neutral => (
-                format!("% of comments complaining about {}", row.name),
-                ImprovementDirection::Decrease,
-                column(&acc.month_theme_complain),
-            ),
-        };
-        series.push(Series {
-            id: slug,
-            title,
-            direction,
-            numerators,
+        let (neg, pos) = (row.sentiment.negative, row.sentiment.positive);
+        let complaints = Series {
+            id: format!("{slug}-complaints"),
+            title: format!("% of comments complaining about {}", row.name),
+            direction: ImprovementDirection::Decrease,
+            numerators: column(&acc.month_theme_complain),
             denominators: acc.month_comments.clone(),
-        });
+        };
+        let praise = Series {
+            id: format!("{slug}-praise"),
+            title: format!("% of comments praising {}", row.name),
+            direction: ImprovementDirection::Increase,
+            numerators: column(&acc.month_theme_praise),
+            denominators: acc.month_comments.clone(),
+        };
+        let (major, minor, minor_n, major_n) = if neg >= pos {
+            (complaints, praise, pos, neg)
+        } else {
+            (praise, complaints, neg, pos)
+        };
+        series.push(major);
+        if minor_n > 0 && minor_n * 3 >= major_n {
+            series.push(minor);
+        }
     }
     let mut busiest: Vec<(usize, &TouchpointRow)> = touchpoints
         .iter()
@@ -1363,13 +1377,17 @@ fn spc_charts(
         .filter(|(_, row)| row.mentions > 0)
         .collect();
     busiest.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(&b.0)));
-    for (_, row) in busiest.into_iter().take(options.spc_top) {
+    let mut charted = 0;
+    for (_, row) in busiest {
+        if charted == options.spc_top {
+            break;
+        }
         let Some(&i) = plan.registry.touch_lookup.get(&row.id) else {
             continue;
         };
         let column = |data: &[u64]| (0..months).map(|m| data[m * p + i]).collect::<Vec<u64>>();
         let praised = row.sentiment.positive > row.sentiment.negative;
-        series.push(Series {
+        let candidate = Series {
             id: format!("touchpoint-{}", slug(&row.id)),
             title: if praised {
                 format!("% of comments praising {}", row.name)
@@ -1387,7 +1405,17 @@ fn spc_charts(
                 &acc.month_touch_complain
             }),
             denominators: acc.month_comments.clone(),
-        });
+        };
+        // Never two near-identical charts: a touchpoint counting nearly the same comments each month
+        // as a theme already charted ("Waiting" and "Waiting times") gives way to the next one.
+        if series.iter().any(|s| {
+            s.direction == candidate.direction
+                && near_identical(&s.numerators, &candidate.numerators)
+        }) {
+            continue;
+        }
+        series.push(candidate);
+        charted += 1;
     }
     series
         .into_iter()
@@ -1401,6 +1429,14 @@ fn spc_charts(
             )
         })
         .collect()
+}
+
+/// Whether two monthly counts are nearly the same series: they differ by at most a fifth of their
+/// total, month by month.
+fn near_identical(a: &[u64], b: &[u64]) -> bool {
+    let total: u64 = a.iter().zip(b).map(|(x, y)| x.max(y)).sum();
+    let apart: u64 = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).sum();
+    total > 0 && apart * 5 <= total
 }
 
 fn spc_chart(

@@ -5,12 +5,14 @@
 use chorus_core::keys::thousands;
 use std::fmt::Write;
 
-use chorus_core::{Direction, SentimentLabel};
+use chorus_core::{Direction, SentimentLabel, ThemeSource};
 
 use crate::breakdown::{Breakdown, Count};
 use crate::build::format_p;
 use crate::escape::html as esc;
-use crate::model::{Quote, ReportData, SpcChart, ThemeRow, long_date, month_label};
+use crate::model::{
+    BetterOrWorse, Polarity, Quote, ReportData, Shift, SpcChart, ThemeRow, long_date, month_label,
+};
 use crate::options::BreakdownBy;
 use crate::quotes;
 use crate::spc::Variation;
@@ -19,6 +21,8 @@ use crate::svg;
 /// Groups shown per breakdown in the pack (the largest, or the latest months); every group is in the
 /// CSV and Excel outputs.
 const PACK_GROUPS: usize = 10;
+/// Discovered themes in the pack's themes table (the largest); all are in the CSV and Excel outputs.
+pub const PACK_DISCOVERED: usize = 12;
 /// Themes in the bar chart.
 const CHART_THEMES: usize = 15;
 
@@ -101,6 +105,13 @@ th .pct, td .pct { display: block; color: #5F6B76; font-size: 7.5pt; }
 .verdict.short { background: #F4F4F4; color: #5F6B76; font-weight: 400; }
 ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .spc { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
+figure.change { border-top: 1px solid #E1E5EA; padding-top: 2mm; }
+figure.change .facts { margin: 1mm 0; }
+.wide { max-width: 100%; overflow-x: auto; }
+table.breakdown { table-layout: fixed; }
+table.breakdown th:first-child { width: 26%; }
+table.breakdown th.n { white-space: normal; overflow-wrap: anywhere; hyphens: auto; }
+table.breakdown td:first-child { overflow-wrap: anywhere; }
 .story { border: 1px solid #D8DDE3; padding: 2mm 3mm; margin-bottom: 2.5mm; break-inside: avoid; }
 .story p { margin: 0 0 1mm; white-space: pre-wrap; font-size: 9pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
@@ -139,6 +150,7 @@ pub fn render(data: &ReportData) -> String {
     );
     cover(&mut out, data, &period);
     headline(&mut out, data);
+    what_changed(&mut out, data);
     set_aside(&mut out, data);
     highlights(&mut out, data);
     journey(&mut out, data);
@@ -428,7 +440,15 @@ fn themes(out: &mut String, data: &ReportData) {
         }
     );
     let mut category: Option<&str> = None;
+    let mut discovered = 0;
     for (i, t) in data.themes.iter().enumerate() {
+        // Discovered themes: the largest few, as many as a meeting can read; the rest are in Excel.
+        if t.source == ThemeSource::Discovered {
+            discovered += 1;
+            if discovered > PACK_DISCOVERED {
+                continue;
+            }
+        }
         // A framework's themes come grouped under their category.
         if t.category.as_deref() != category {
             category = t.category.as_deref();
@@ -468,11 +488,112 @@ fn themes(out: &mut String, data: &ReportData) {
         }
     }
     out.push_str("</tbody></table>");
+    if discovered > PACK_DISCOVERED {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The {PACK_DISCOVERED} largest of {discovered} discovered themes are shown; the Excel workbook and CSV tables have them all.</p>"
+        );
+    }
     if compared && let Some(prev) = data.scope.previous {
         let _ = write!(
             out,
             "<p class=\"note\">Change: percentage points of comments against {}. Flagged only where significant at p &lt; 0.05 (two-proportion z-test, or Fisher exact test when counts are small).</p>",
             esc(&prev.label())
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+/// "What changed": the lasting shifts the scan found, each with its chart, rates and quotes.
+fn what_changed(out: &mut String, data: &ReportData) {
+    let wc = &data.what_changed;
+    out.push_str("<section id=\"what-changed\"><h2>What changed</h2><p class=\"lead\">Where complaints, praise or % positive moved for good, found by scanning every service and group for every touchpoint and theme; most important first (comments a month the change adds or removes, recent before old). The method note says how false alarms were kept down.</p>");
+    if wc.series_scanned == 0 {
+        let _ = write!(out, "<p class=\"note\">{}</p>", esc(&wc.method));
+    } else {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} monthly series scanned ({} too small to scan); {} lasting change{} found; {} other series with a signal did not pass the rules against false alarms (see “How these figures were made”).</p>",
+            wc.series_scanned,
+            wc.series_too_small,
+            wc.changes.len() as u64 + wc.not_listed,
+            if wc.changes.len() as u64 + wc.not_listed == 1 {
+                ""
+            } else {
+                "s"
+            },
+            wc.signals_set_aside
+        );
+    }
+    for (i, c) in wc.changes.iter().enumerate() {
+        let class = match c.better_or_worse {
+            BetterOrWorse::Better => "improvement",
+            BetterOrWorse::Worse => "concern",
+        };
+        let (earliest, latest) = c.first_month_range;
+        let range = if earliest == latest {
+            String::new()
+        } else {
+            format!(
+                " (the data allow {} to {})",
+                month_label(earliest),
+                month_label(latest)
+            )
+        };
+        let _ = write!(
+            out,
+            "<figure class=\"change\"><h3>{}. {}</h3><span class=\"verdict {class}\">{}</span><p class=\"facts\"><span>From <b>{}</b>{}</span><span>Before: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>After: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>{}</span></p>",
+            i + 1,
+            esc(&c.headline()),
+            match c.better_or_worse {
+                BetterOrWorse::Better => "Better",
+                BetterOrWorse::Worse => "Worse",
+            },
+            esc(&month_label(c.first_month)),
+            esc(&range),
+            c.before.rate,
+            c.before.count,
+            c.before.total,
+            c.before.months,
+            c.after.rate,
+            c.after.count,
+            c.after.total,
+            c.after.months,
+            esc(&format_p(c.p_value)),
+        );
+        if let Some(note) = &c.annotation {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Marked change: {} – {}</p>",
+                esc(&long_date(note.date)),
+                esc(&note.text)
+            );
+        }
+        out.push_str(&svg::spc(&c.chart, &format!("changed-{i}")));
+        for q in &c.quotes {
+            let qclass = match c.polarity {
+                Polarity::Complaints => "neg",
+                Polarity::Praise => "pos",
+                Polarity::Score if c.direction == Shift::Up => "pos",
+                Polarity::Score => "neg",
+            };
+            blockquote(out, q, qclass);
+        }
+        if !c.also_seen_in.is_empty() {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Also seen in: {}.</p>",
+                esc(&c.also_seen_in.join("; "))
+            );
+        }
+        out.push_str("</figure>");
+    }
+    if wc.not_listed > 0 {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} more lasting change{} found: see the Excel workbook.</p>",
+            wc.not_listed,
+            if wc.not_listed == 1 { "" } else { "s" }
         );
     }
     out.push_str("</section>\n");
@@ -632,7 +753,7 @@ fn breakdown_table(out: &mut String, b: &Breakdown) {
         });
         return;
     }
-    out.push_str("<table><thead><tr><th>Theme</th>");
+    out.push_str("<div class=\"wide\"><table class=\"breakdown\"><thead><tr><th>Theme</th>");
     for &g in &shown {
         let group = &b.groups[g];
         let _ = write!(
@@ -659,7 +780,7 @@ fn breakdown_table(out: &mut String, b: &Breakdown) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     let mut notes = Vec::new();
     if shown.len() < n {
         notes.push(format!(

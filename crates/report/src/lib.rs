@@ -68,9 +68,9 @@ pub use breakdown::{Breakdown, Cell as BreakdownCell, Count, Group, NOT_RECORDED
 pub use build::{DEFAULT_TOUCHPOINTS, build, format_p, slug};
 pub use error::Error;
 pub use model::{
-    Change, Cooccurrence, Discordant, Headline, Highlight, NamedCount, Period, PreviousHeadline,
-    Quote, ReportData, Scope, SentimentSplit, SetAside, SpcChart, ThemePair, ThemeRow,
-    TouchpointRow,
+    BetterOrWorse, Change, ChangeFound, Cooccurrence, Discordant, Headline, Highlight, NamedCount,
+    Period, Polarity, PreviousHeadline, Quote, RateSpan, ReportData, Scope, SentimentSplit,
+    SetAside, Shift, SpcChart, ThemePair, ThemeRow, TouchpointRow, WhatChanged,
 };
 pub use options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
 pub use quotes::shorten;

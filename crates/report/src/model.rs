@@ -34,6 +34,9 @@ pub struct ReportData {
     pub complex_comments: Vec<Quote>,
     /// Comments whose text contradicts their FFT score.
     pub discordant: Discordant,
+    /// Where things changed: every group × touchpoint and theme (and % positive) scanned as monthly SPC
+    /// series, the lasting shifts listed most important first.
+    pub what_changed: WhatChanged,
     /// SPC charts: % positive, then the top themes and touchpoints.
     pub spc: Vec<SpcChart>,
     /// Changes marked on the SPC charts.
@@ -268,6 +271,8 @@ pub fn percent(part: u64, whole: u64) -> Option<f64> {
 pub struct Quote {
     /// The comment's id, to trace the quote to its row.
     pub comment_id: String,
+    /// The respondent (Response ID) who wrote it.
+    pub respondent: String,
     /// The text, shortened at a sentence or word boundary with "…" when `truncated`.
     pub text: String,
     /// Whether the text was shortened.
@@ -447,4 +452,146 @@ pub struct SpcChart {
     pub annotations: Vec<(usize, ChangeNote)>,
     /// Months left out because they had too few comments, with their denominators.
     pub sparse_months: Vec<(YearMonth, u64)>,
+}
+
+/// The "what changed" scan: the lasting shifts found, and what was scanned to find them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WhatChanged {
+    /// The shifts, most important first.
+    pub changes: Vec<ChangeFound>,
+    /// Series scanned (enough months and mentions for SPC).
+    pub series_scanned: u64,
+    /// Series with at least one mention that were too small to scan.
+    pub series_too_small: u64,
+    /// Series with a special-cause signal that did not pass the rules against false alarms.
+    pub signals_set_aside: u64,
+    /// Lasting shifts found beyond those listed.
+    pub not_listed: u64,
+    /// The groupings scanned: `service` and grouping columns such as `Site`.
+    pub groupings: Vec<String>,
+    /// How the scan was done and ranked, in words.
+    pub method: String,
+}
+
+/// Whether a series counts complaints, praise or the FFT score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// Comments complaining about the subject: lower is better.
+    Complaints,
+    /// Comments praising the subject: higher is better.
+    Praise,
+    /// % positive FFT answers: higher is better.
+    Score,
+}
+
+/// Up or down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shift {
+    /// The rate went up.
+    Up,
+    /// The rate went down.
+    Down,
+}
+
+/// Better or worse for patients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BetterOrWorse {
+    /// Fewer complaints, more praise, a higher % positive.
+    Better,
+    /// More complaints, less praise, a lower % positive.
+    Worse,
+}
+
+/// A rate over several months, with its counts.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RateSpan {
+    /// Percentage (0–100).
+    pub rate: f64,
+    /// Comments (or positive answers) counted.
+    pub count: u64,
+    /// Out of this many comments (or valid answers).
+    pub total: u64,
+    /// Over this many months charted.
+    pub months: usize,
+}
+
+/// One lasting shift in one series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChangeFound {
+    /// The group: `{}` for everything, `{"service": "Emergency Department"}`, `{"Site": "Northgate"}`.
+    pub scope: std::collections::BTreeMap<String, String>,
+    /// The group in words: "Emergency Department", "Site: Northgate", "All comments".
+    pub scope_label: String,
+    /// A touchpoint id, a theme name, or `% positive`.
+    pub subject: String,
+    /// The subject as the pack names it ("Waiting").
+    pub subject_label: String,
+    /// `touchpoint`, `theme` or `score`.
+    pub subject_kind: String,
+    /// Complaints, praise or score.
+    pub polarity: Polarity,
+    /// Up or down.
+    pub direction: Shift,
+    /// Better or worse.
+    pub better_or_worse: BetterOrWorse,
+    /// The first month after the shift: the month that best splits the series, or a marked change
+    /// (`--annotate`) within `first_month_range`.
+    pub first_month: YearMonth,
+    /// The earliest and latest first months the data allow (a 95% likelihood interval).
+    pub first_month_range: (YearMonth, YearMonth),
+    /// The months before.
+    pub before: RateSpan,
+    /// The months from `first_month` on.
+    pub after: RateSpan,
+    /// Comments a month the shift adds or removes: |after − before| × the monthly comments after.
+    pub comments_a_month: f64,
+    /// Two-proportion test of before against after.
+    pub p_value: f64,
+    /// The same shift seen in other series (counting mostly the same comments), listed once here.
+    pub also_seen_in: Vec<String>,
+    /// A marked change (`--annotate`) within two months of `first_month`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<ChangeNote>,
+    /// The series' SPC chart.
+    pub chart: SpcChart,
+    /// Comments from after the shift that say it.
+    pub quotes: Vec<Quote>,
+}
+
+impl ChangeFound {
+    /// "Complaints about Waiting", "Praise for Staff", "% positive".
+    pub fn measure(&self) -> String {
+        match self.polarity {
+            Polarity::Complaints => format!("Complaints about {}", self.subject_label),
+            Polarity::Praise => format!("Praise for {}", self.subject_label),
+            Polarity::Score => "% positive".to_string(),
+        }
+    }
+
+    /// One line: "Emergency Department: complaints about Waiting down from Jun 2024 (42.0% → 18.0%)".
+    pub fn headline(&self) -> String {
+        let measure = self.measure();
+        let measure = if self.polarity == Polarity::Score {
+            measure
+        } else {
+            let mut m = measure;
+            m[..1].make_ascii_lowercase();
+            m
+        };
+        format!(
+            "{}: {} {} from {} ({:.1}% → {:.1}%)",
+            self.scope_label,
+            measure,
+            match self.direction {
+                Shift::Up => "up",
+                Shift::Down => "down",
+            },
+            month_label(self.first_month),
+            self.before.rate,
+            self.after.rate
+        )
+    }
 }

@@ -152,6 +152,7 @@ pub(crate) fn quote(
     let (text, truncated) = cut(&comment.text, max_chars, keep_lines);
     Quote {
         comment_id: comment.id.clone(),
+        respondent: comment.respondent.to_string(),
         text,
         truncated,
         date: comment.date,

@@ -125,7 +125,7 @@ impl SpecialCause {
     }
 
     /// +1 for high (above, increasing), −1 for low.
-    fn side(self) -> i8 {
+    pub(crate) fn side(self) -> i8 {
         match self {
             SpecialCause::AboveUpperLimit
             | SpecialCause::TrendIncreasing

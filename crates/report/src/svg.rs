@@ -616,7 +616,12 @@ pub fn spc(chart: &SpcChart, id: &str) -> String {
             );
         }
     }
-    centre_and_limits(&mut out, chart, &slots, dx, &x_of, &y_of, (lo, hi));
+    let points: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (x_of(slots[i] as f64), y_of(*v)))
+        .collect();
+    let labels = centre_and_limits(&mut out, chart, &slots, dx, &x_of, &y_of, (lo, hi), &points);
     // Changes marked, at the start of the month they fall in.
     for (_, note) in &chart.annotations {
         let x = x_of(axis.slot(note.date.year_month()) as f64) - dx / 2.0;
@@ -673,6 +678,8 @@ pub fn spc(chart: &SpcChart, id: &str) -> String {
             point_shape(p.class, x, y)
         );
     }
+    // The mean labels last, on a white halo, on the side of the mean line the data leave clear.
+    out.push_str(&labels);
     spc_legend(&mut out, chart, left, height - 18.0);
     out.push_str("</svg>");
     out
@@ -707,7 +714,10 @@ fn value_range(chart: &SpcChart, values: &[f64]) -> (f64, f64, f64) {
 }
 
 /// Each segment's mean, and its process limits where it has them: dashed, or dotted and labelled
-/// "trial limits" when they rest on too few points to be firm.
+/// "trial limits" when they rest on too few points to be firm. Returns the mean labels, to be drawn
+/// over the data line: each goes above its mean line or below it, whichever side the line between the
+/// `points` (x, y) under the label leaves clear.
+#[allow(clippy::too_many_arguments)]
 fn centre_and_limits(
     out: &mut String,
     chart: &SpcChart,
@@ -716,7 +726,9 @@ fn centre_and_limits(
     x_of: &dyn Fn(f64) -> f64,
     y_of: &dyn Fn(f64) -> f64,
     (lo, hi): (f64, f64),
-) {
+    points: &[(f64, f64)],
+) -> String {
+    let mut labels = String::new();
     for s in &chart.chart.segments {
         let x1 = x_of(slots[s.start] as f64) - dx * 0.4;
         let x2 = x_of(slots[s.start + s.len - 1] as f64) + dx * 0.4;
@@ -731,12 +743,12 @@ fn centre_and_limits(
             (Some(_), true) => "trial limits, ",
             _ => "",
         };
+        let text = format!("{label}mean {:.1}%", s.mean);
+        let y = label_y(y_of(s.mean), x2 - 6.5 * text.len() as f64, x2, points);
         let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"axis\">{label}mean {:.1}%</text>",
+            labels,
+            "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"end\" class=\"axis mean-label\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\">{text}</text>",
             x2,
-            y_of(s.mean) - 4.0,
-            s.mean
         );
         let Some(l) = s.limits else { continue };
         let (dash, kind) = if s.trial {
@@ -762,6 +774,35 @@ fn centre_and_limits(
                 );
             }
         }
+    }
+    labels
+}
+
+/// The baseline of a mean label over `x1..x2` next to a mean line at `mean_y`: above the line (its
+/// text 4 to 14 px above it) unless the data line passes there, else below (4 to 14 px under it).
+fn label_y(mean_y: f64, x1: f64, x2: f64, points: &[(f64, f64)]) -> f64 {
+    let above = (mean_y - 15.0, mean_y - 1.0);
+    let below = (mean_y + 1.0, mean_y + 15.0);
+    let crosses = |(top, bottom): (f64, f64)| {
+        points.windows(2).any(|w| {
+            let ((xa, ya), (xb, yb)) = (w[0], w[1]);
+            if xb < x1 || xa > x2 {
+                return false;
+            }
+            // The part of the segment over the label's span, as a range of heights.
+            let at = |x: f64| ya + (yb - ya) * ((x - xa) / (xb - xa).max(1e-9)).clamp(0.0, 1.0);
+            let (l, r) = (at(x1.max(xa)), at(x2.min(xb)));
+            l.min(r) <= bottom && l.max(r) >= top
+        }) || points
+            .iter()
+            .any(|&(x, y)| x >= x1 - 5.0 && x <= x2 + 5.0 && y >= top - 5.0 && y <= bottom + 5.0)
+    };
+    if !crosses(above) {
+        mean_y - 4.0
+    } else if !crosses(below) {
+        mean_y + 13.0
+    } else {
+        mean_y - 4.0
     }
 }
 
@@ -996,6 +1037,19 @@ pub fn mini_bar(s: &SentimentSplit, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_label_sits_where_the_data_line_is_not() {
+        // A mean line at y = 100 under a label spanning x 600–700.
+        let clear_above = [(550.0, 130.0), (650.0, 120.0), (750.0, 125.0)];
+        assert_eq!(label_y(100.0, 600.0, 700.0, &clear_above), 96.0);
+        // The line runs just above the mean where the label would go: the label goes below.
+        let above = [(550.0, 92.0), (650.0, 90.0), (750.0, 93.0)];
+        assert_eq!(label_y(100.0, 600.0, 700.0, &above), 113.0);
+        // A line crossing the label's box diagonally crosses above; below is clear.
+        let crossing = [(580.0, 80.0), (720.0, 99.5), (760.0, 140.0)];
+        assert_eq!(label_y(100.0, 600.0, 700.0, &crossing), 113.0);
+    }
 
     #[test]
     fn bands_split_at_plus_and_minus_twenty() {

@@ -23,6 +23,10 @@ pub enum Value {
     Number(f64, u8),
     /// A suppressed count: `<5` or `[c]`.
     Suppressed(String),
+    /// A day (a real date in Excel).
+    Date(chorus_core::Date),
+    /// A calendar month (its first day in Excel, shown as the month).
+    Month(chorus_core::YearMonth),
 }
 
 impl Value {
@@ -33,6 +37,8 @@ impl Value {
             Value::Text(s) | Value::Suppressed(s) => s.clone(),
             Value::Int(n) => n.to_string(),
             Value::Number(x, decimals) => format!("{x:.*}", *decimals as usize),
+            Value::Date(d) => d.to_string(),
+            Value::Month(m) => m.to_string(),
         }
     }
 
@@ -112,7 +118,7 @@ fn quote_text(quote: Option<&Quote>) -> Value {
 
 /// Every table of the report, in reading order.
 pub fn tables(data: &ReportData) -> Vec<Table> {
-    let mut out = vec![headline(data)];
+    let mut out = vec![what_changed(data), headline(data)];
     if let Some(set_aside) = &data.set_aside {
         out.push(set_aside_table(set_aside));
     }
@@ -121,6 +127,7 @@ pub fn tables(data: &ReportData) -> Vec<Table> {
     out.push(highlights(data, false));
     for b in &data.breakdowns {
         out.push(breakdown(b));
+        out.push(breakdown_long(b));
     }
     out.push(cooccurrence(data));
     out.push(spc_summary(data));
@@ -451,6 +458,65 @@ fn breakdown(b: &crate::breakdown::Breakdown) -> Table {
     }
 }
 
+/// A breakdown with one row per theme and group, for pivot tables: the count is a number (blank when
+/// suppressed) and a separate column says whether and how it was suppressed.
+fn breakdown_long(b: &crate::breakdown::Breakdown) -> Table {
+    let label = b.by.label();
+    let group_value = |name: &str| match (&b.by, name.parse::<chorus_core::YearMonth>()) {
+        (crate::options::BreakdownBy::Month, Ok(month)) => Value::Month(month),
+        _ => Value::text(name),
+    };
+    let mut rows = Vec::new();
+    for r in &b.rows {
+        for (g, cell) in b.groups.iter().zip(&r.cells) {
+            let (count, suppressed) = match cell.count {
+                Count::Value(n) => (Value::Int(n), Value::Empty),
+                other => (Value::Empty, Value::text(other.display())),
+            };
+            let group_total = match g.comments {
+                Count::Value(n) => Value::Int(n),
+                _ => Value::Empty,
+            };
+            rows.push(vec![
+                Value::text(r.theme.clone()),
+                Value::text(r.source.as_str()),
+                group_value(&g.name),
+                count,
+                Value::opt(cell.percent, 1),
+                suppressed,
+                group_total,
+            ]);
+        }
+    }
+    Table {
+        name: format!("by-{}-rows", slug(label)),
+        title: format!("Themes by {label}, one row per theme and group (for pivot tables)"),
+        note: Some(format!(
+            "Comments is blank where the count is suppressed, and Suppressed says why: \"<{}\" for counts from 1 to {}, \"[c]\" for a count hidden so that a small one cannot be worked out from the totals.",
+            b.threshold,
+            b.threshold.saturating_sub(1)
+        )),
+        columns: vec![
+            col("Theme", Kind::Text),
+            col("Source", Kind::Text),
+            col(capitalise(label), Kind::Text),
+            col("Comments", Kind::Count),
+            col("% of group", Kind::Percent),
+            col("Suppressed", Kind::Text),
+            col("Group comments", Kind::Count),
+        ],
+        rows,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn cooccurrence(data: &ReportData) -> Table {
     Table {
         name: "cooccurrence".into(),
@@ -537,7 +603,7 @@ fn spc_points(data: &ReportData) -> Table {
             };
             rows.push(vec![
                 Value::text(c.title.clone()),
-                Value::text(c.months[i].to_string()),
+                Value::Month(c.months[i]),
                 Value::Number(p.value, 2),
                 Value::Int(c.numerators[i]),
                 Value::Int(c.denominators[i]),
@@ -583,6 +649,7 @@ fn quotes_table(
 ) -> Table {
     let mut columns = vec![
         col("Comment id", Kind::Text),
+        col("Response ID", Kind::Text),
         col("Date", Kind::Text),
         col("Service", Kind::Text),
         col("Question", Kind::Text),
@@ -603,7 +670,8 @@ fn quotes_table(
             .map(|q| {
                 let mut row = vec![
                     Value::text(q.comment_id.clone()),
-                    q.date.map_or(Value::Empty, |d| Value::text(d.to_string())),
+                    Value::text(q.respondent.clone()),
+                    q.date.map_or(Value::Empty, Value::Date),
                     q.service.clone().map_or(Value::Empty, Value::Text),
                     Value::text(q.question.clone()),
                     Value::text(q.score.label()),
@@ -617,5 +685,84 @@ fn quotes_table(
                 row
             })
             .collect(),
+    }
+}
+
+/// "What changed": one row per lasting shift, most important first.
+fn what_changed(data: &ReportData) -> Table {
+    let wc = &data.what_changed;
+    let rows = wc
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let quote = |n: usize| quote_text(c.quotes.get(n));
+            let scope: Vec<String> = c.scope.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            vec![
+                Value::Int(i as u64 + 1),
+                Value::text(c.scope_label.clone()),
+                Value::text(scope.join("; ")),
+                Value::text(c.subject.clone()),
+                Value::text(c.measure()),
+                Value::text(match c.direction {
+                    crate::model::Shift::Up => "up",
+                    crate::model::Shift::Down => "down",
+                }),
+                Value::text(match c.better_or_worse {
+                    crate::model::BetterOrWorse::Better => "better",
+                    crate::model::BetterOrWorse::Worse => "worse",
+                }),
+                Value::Month(c.first_month),
+                Value::Month(c.first_month_range.0),
+                Value::Month(c.first_month_range.1),
+                Value::Number(c.before.rate, 1),
+                Value::Int(c.before.count),
+                Value::Int(c.before.total),
+                Value::Number(c.after.rate, 1),
+                Value::Int(c.after.count),
+                Value::Int(c.after.total),
+                Value::Number(c.comments_a_month, 2),
+                Value::text(crate::build::format_p(c.p_value)),
+                c.annotation.as_ref().map_or(Value::Empty, |n| {
+                    Value::text(format!("{}: {}", n.date, n.text))
+                }),
+                Value::text(c.also_seen_in.join("; ")),
+                quote(0),
+                quote(1),
+                quote(2),
+            ]
+        })
+        .collect();
+    Table {
+        name: "what-changed".into(),
+        title: "What changed: lasting shifts found by scanning every group, touchpoint and theme"
+            .into(),
+        note: Some(wc.method.clone()),
+        columns: vec![
+            col("Rank", Kind::Count),
+            col("Where", Kind::Text),
+            col("Scope", Kind::Text),
+            col("Subject", Kind::Text),
+            col("Measure", Kind::Text),
+            col("Direction", Kind::Text),
+            col("Better or worse", Kind::Text),
+            col("From month", Kind::Text),
+            col("Earliest possible", Kind::Text),
+            col("Latest possible", Kind::Text),
+            col("Rate before %", Kind::Percent),
+            col("Count before", Kind::Count),
+            col("Comments before", Kind::Count),
+            col("Rate after %", Kind::Percent),
+            col("Count after", Kind::Count),
+            col("Comments after", Kind::Count),
+            col("Comments a month changed", Kind::Decimal),
+            col("Test", Kind::Text),
+            col("Marked change", Kind::Text),
+            col("Also seen in", Kind::Text),
+            col("Quote 1", Kind::Quote),
+            col("Quote 2", Kind::Quote),
+            col("Quote 3", Kind::Quote),
+        ],
+        rows,
     }
 }

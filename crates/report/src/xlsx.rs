@@ -84,6 +84,15 @@ fn fill(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
         .set_num_format("0.0000")
         .set_align(FormatAlign::Top);
     let suppressed = Format::new().set_align(FormatAlign::Right);
+    let percent = Format::new()
+        .set_num_format("0.0%")
+        .set_align(FormatAlign::Top);
+    let day = Format::new()
+        .set_num_format("yyyy-mm-dd")
+        .set_align(FormatAlign::Top);
+    let month = Format::new()
+        .set_num_format("mmm yyyy")
+        .set_align(FormatAlign::Top);
 
     for (c, column) in table.columns.iter().enumerate() {
         let c = c as u16;
@@ -114,6 +123,23 @@ fn fill(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
                 }
                 Value::Int(n) => {
                     sheet.write_number_with_format(r, c, *n as f64, &whole)?;
+                }
+                Value::Number(x, _) if kind == Kind::Percent => {
+                    // A fraction with a % format: 12.5 % is 0.125 to Excel, as a pivot expects.
+                    sheet.write_number_with_format(r, c, *x / 100.0, &percent)?;
+                }
+                Value::Date(d) => {
+                    let (y, m, dd) = d.ymd();
+                    match ExcelDateTime::from_ymd(y as u16, m as u8, dd as u8) {
+                        Ok(date) => sheet.write_datetime_with_format(r, c, &date, &day)?,
+                        Err(_) => sheet.write_string_with_format(r, c, d.to_string(), &top)?,
+                    };
+                }
+                Value::Month(ym) => {
+                    match ExcelDateTime::from_ymd(ym.year as u16, ym.month as u8, 1) {
+                        Ok(date) => sheet.write_datetime_with_format(r, c, &date, &month)?,
+                        Err(_) => sheet.write_string_with_format(r, c, ym.to_string(), &top)?,
+                    };
                 }
                 Value::Number(x, decimals) => {
                     let format = match decimals {

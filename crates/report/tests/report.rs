@@ -384,7 +384,7 @@ fn spc_points_are_the_monthly_shares() {
     let waiting = report
         .spc
         .iter()
-        .find(|c| c.title == "% of comments about Waiting")
+        .find(|c| c.title == "% of comments complaining about Waiting")
         .unwrap();
     let values: Vec<f64> = waiting.chart.points.iter().map(|p| p.value).collect();
     let expected: Vec<f64> = (1..=14).map(|k| 100.0 * k as f64 / 20.0).collect();
