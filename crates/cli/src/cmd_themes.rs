@@ -156,7 +156,7 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads a codebook, printing its warnings and refusing it if the check finds errors.
-fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
+pub(crate) fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the codebook {}", path.display()))?;
     let report = codebook::check(&text, path);

@@ -5,6 +5,7 @@ mod cmd_analyse;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
+mod cmd_serve;
 mod cmd_themes;
 mod cmd_train;
 mod display;
@@ -53,6 +54,8 @@ enum Command {
     Export(cmd_report::ExportArgs),
     /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
     Report(cmd_report::ReportArgs),
+    /// The story explorer: a local web page to search, read and correct the comments of a store.
+    Serve(cmd_serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Codebook(args) => cmd_themes::run_codebook(args),
         Command::Export(args) => cmd_report::run_export(args),
         Command::Report(args) => cmd_report::run_report(args),
+        Command::Serve(args) => cmd_serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,13 @@
 //!   what theming found, with the [`chorus_core::ThemeCatalog`], in one atomic commit.
 //! - [`Store::search`] runs a [`SearchRequest`] (the query language of the `query` module, [`Filters`],
 //!   sort and page) and returns [`SearchResults`]: the total, [`Hit`]s with highlighted [`Snippet`]s, and
-//!   [`Facets`] over every match. [`Store::kwic`] gives [`KwicLine`]s; [`Store::stats`] a [`StoreStats`].
+//!   [`Facets`] over every match; [`Store::attribute_facets`] counts the attribute columns.
+//!   [`Store::kwic`] gives [`KwicLine`]s; [`Store::stats`] a [`StoreStats`].
+//! - [`Store::comment`] finds one comment by its key, [`Store::comments_with_id`] and
+//!   [`Store::respondent_comments`] a row's answers, [`Store::matching_comments`] everything a search
+//!   matches (for exports), [`Store::similar`] the comments most like one.
+//! - [`Store::corrections`] and [`Store::add_correction`] keep what people changed about comments'
+//!   labels, beside the index (`corrections.jsonl`), so that theming runs never undo them.
 //!
 //! Text is indexed with `chorus-text`'s [`chorus_text::Analyzer::english`] through the
 //! [`ChorusTokenizer`] adapter, so a search for "waiting" finds "waited". This is the only crate that
@@ -44,21 +50,28 @@
 //! ```
 #![deny(missing_docs)]
 
+mod attributes;
+mod corrections;
 mod error;
 mod filters;
 mod kwic;
+mod lookup;
 mod query;
 mod schema;
 mod search;
+mod search_json;
 mod stats;
 mod store;
 mod tokenizer;
 
+pub use attributes::AttributeFacet;
+pub use corrections::CORRECTIONS_FILE;
 pub use error::Error;
 pub use filters::Filters;
 pub use kwic::{KwicLine, KwicRequest};
 pub use query::QueryError;
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
+pub use search_json::{JsonHit, JsonSearch};
 pub use stats::StoreStats;
 pub use store::{MANIFEST_FILE, STORE_FORMAT_VERSION, Store, StoreWriter};
 pub use tokenizer::{ChorusTokenStream, ChorusTokenizer, LABEL_TOKENIZER, TEXT_TOKENIZER};

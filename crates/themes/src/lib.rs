@@ -45,8 +45,9 @@ mod sentiment;
 
 pub use codebook::{CheckReport, Codebook, CodebookEntry, Finding, Severity};
 pub use engine::{
-    CommentAnalyser, EntrySummary, ExplainedClause, ExplainedReason, Explanation, RunSummary,
-    SentimentCounts, ThemeConfig, ThemeInput, ThemeRun, Themer, Timings, analyse, match_counts,
+    ClauseLabels, CommentAnalyser, EntrySummary, ExplainedClause, ExplainedReason, Explanation,
+    RunSummary, SentimentCounts, ThemeConfig, ThemeInput, ThemeRun, Themer, Timings, analyse,
+    match_counts,
 };
 pub use error::Error;
 pub use lexicon::{BUILTIN_LEXICON, Lexicon};

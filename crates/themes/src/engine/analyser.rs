@@ -18,6 +18,9 @@ use crate::lexicon::CompiledLexicon;
 use crate::patterns::{Doc, Sym, Vocab};
 use crate::sentiment::{self, ClauseScore, CommentSentiment};
 
+mod clauses;
+pub use clauses::ClauseLabels;
+
 /// Everything compiled once per run and shared by the threads.
 #[derive(Debug)]
 struct Compiled {

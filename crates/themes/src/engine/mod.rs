@@ -23,7 +23,7 @@ use crate::model::{Prediction, Predictor, ThemeModel};
 mod analyser;
 mod summary;
 
-pub use analyser::{CommentAnalyser, ExplainedClause, ExplainedReason, Explanation};
+pub use analyser::{ClauseLabels, CommentAnalyser, ExplainedClause, ExplainedReason, Explanation};
 use summary::summarise;
 pub use summary::{EntrySummary, RunSummary, SentimentCounts, Timings};
 
