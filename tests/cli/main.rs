@@ -7,5 +7,6 @@ mod analyse;
 mod ingest;
 mod report;
 mod search;
+mod serve;
 mod themes;
 mod train;

@@ -130,6 +130,10 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         "and `chorus search --store {} QUERY` finds comments.",
         store.display()
     );
+    println!(
+        "To read, search and correct them in the browser: chorus serve {}",
+        args.output.display()
+    );
     Ok(if ingest_failed {
         ExitCode::from(2)
     } else {

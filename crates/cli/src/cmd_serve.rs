@@ -88,9 +88,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         analyser,
         ..Options::new(store.clone())
     })?;
-    println!("Chorus is serving {} at {}", store.display(), server.url());
-    println!("Open that address in a browser; stop with Ctrl-C.");
-    let _ = std::io::stdout().flush();
+    // A closed standard output (the terminal gone, a script that read the address and left) must not
+    // stop the server.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "Chorus is serving {} at {}",
+        store.display(),
+        server.url()
+    );
+    let _ = writeln!(out, "Open that address in a browser; stop with Ctrl-C.");
+    let _ = out.flush();
+    drop(out);
     server.run().context("serving")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -55,7 +55,10 @@ impl Store {
                 .map_err(|e| self.index_error(e))?;
             found.clear();
             column.get_docids_for_value_range(key.0..=key.0, 0..segment.max_doc(), &mut found);
-            if let Some(&doc) = found.iter().find(|&&doc| !segment.is_deleted(doc)) {
+            let live = found
+                .iter()
+                .find(|&&doc| !segment.is_deleted(doc) && column.first(doc) == Some(key.0));
+            if let Some(&doc) = live {
                 return Ok(Some(DocAddress::new(ord as SegmentOrdinal, doc)));
             }
         }

@@ -50,9 +50,15 @@ pub(crate) fn route(app: &App, request: &Request, rest: &[&str]) -> Result<Respo
 }
 
 fn json(value: &impl Serialize) -> Result<Response, Failure> {
-    let body = serde_json::to_vec(value)
+    Ok(Response::json(200, encode(value)?).with_header("Cache-Control", "no-store"))
+}
+
+/// JSON with `<`, `>` and `&` escaped inside strings, so no answer can be read as markup even by a
+/// careless consumer.
+fn encode(value: &impl Serialize) -> Result<String, Failure> {
+    let text = serde_json::to_string(value)
         .map_err(|e| Failure::new(500, format!("the answer could not be written: {e}")))?;
-    Ok(Response::json(200, body).with_header("Cache-Control", "no-store"))
+    Ok(chorus_report::json::html_safe(&text))
 }
 
 #[derive(Serialize)]
@@ -284,10 +290,9 @@ fn correct(app: &App, request: &Request, key: &str) -> Result<Response, Failure>
         });
     let correction = record(app, key, action, reviewer)?;
     let comment = app.comment(key)?;
-    let body = serde_json::to_vec(&Recorded {
+    let body = encode(&Recorded {
         correction: &correction,
         annotations: comment.annotations.as_ref(),
-    })
-    .map_err(|e| Failure::new(500, format!("the answer could not be written: {e}")))?;
+    })?;
     Ok(Response::json(201, body))
 }

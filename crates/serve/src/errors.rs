@@ -69,13 +69,13 @@ struct JsonError<'a> {
 /// The failure as a page, or as JSON for the API.
 pub(crate) fn render(app: &App, failure: &Failure, json: bool) -> Response {
     if json {
-        let body = serde_json::to_vec(&JsonError {
+        let body = serde_json::to_string(&JsonError {
             error: &failure.message,
             status: failure.status,
             detail: failure.detail.as_deref(),
         })
-        .unwrap_or_else(|_| b"{\"error\":\"the error could not be written\"}".to_vec());
-        return Response::json(failure.status, body);
+        .unwrap_or_else(|_| "{\"error\":\"the error could not be written\"}".to_owned());
+        return Response::json(failure.status, chorus_report::json::html_safe(&body));
     }
     let title = match failure.status {
         404 => "Not found",

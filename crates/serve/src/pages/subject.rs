@@ -297,7 +297,7 @@ fn breakdowns(s: &Selection, found: &SearchResults, attributes: &[AttributeFacet
             div.grid {
                 (breakdown(s, "Service", "service", &f.service))
                 (breakdown(s, "Organisation", "organisation", &f.organisation))
-                (breakdown(s, "Month (latest first)", "", &months))
+                (breakdown(s, "Month (latest first)", "month", &months))
                 @for a in attributes {
                     (breakdown(s, &a.name, &format!("attr:{}", a.name), &a.values))
                 }
@@ -315,8 +315,15 @@ fn breakdown(s: &Selection, title: &str, filter: &str, counts: &[FacetCount]) ->
         .collect();
     let published = suppress(&rows.iter().map(|c| c.count).collect::<Vec<_>>(), 5);
     let link = |value: &str| -> Option<String> {
-        if filter.is_empty() {
-            return None;
+        if filter == "month" {
+            let month = value.parse::<chorus_core::YearMonth>().ok()?;
+            let within = Selection {
+                from: Some(month.first_day().to_string()),
+                to: Some(month.last_day().to_string()),
+                page: 1,
+                ..s.clone()
+            };
+            return Some(within.href("/search"));
         }
         Some(match filter.strip_prefix("attr:") {
             Some(name) => s
