@@ -4,6 +4,7 @@
 mod support;
 
 mod analyse;
+mod browser;
 mod ingest;
 mod report;
 mod search;

@@ -399,7 +399,10 @@ fn pages_and_the_api_answer_from_the_sample() {
     let page = get(&s, "/api/search?limit=100&sort=date").json();
     for h in page["hits"].as_array().unwrap() {
         let found = get(&s, &format!("/api/comments/{}", h["key"].as_str().unwrap())).json();
-        assert_eq!((&found["id"], &found["question"]), (&h["id"], &h["question"]));
+        assert_eq!(
+            (&found["id"], &found["question"]),
+            (&h["id"], &h["question"])
+        );
     }
     assert!(by_key["clauses"].as_array().is_some_and(|c| !c.is_empty()));
     let by_id = get(

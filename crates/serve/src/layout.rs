@@ -49,7 +49,7 @@ pub(crate) fn page(app: &App, p: Page<'_>) -> String {
                                 (nav_item("themes", "/themes", "Themes and journey"))
                             }
                         }
-                        form.quick role="search" action="/search" method="get" {
+                        form.quick role="search" aria-label="Quick search" action="/search" method="get" {
                             label.visually-hidden for="quick-q" { "Search the comments" }
                             input #quick-q type="search" name="q" placeholder="Search the comments";
                             button type="submit" { "Search" }

@@ -93,7 +93,7 @@ fn form(s: &Selection, problem: Option<&Failure>) -> Markup {
         .filter(|(name, _)| !matches!(*name, "q" | "from" | "to" | "sort"))
         .collect();
     html! {
-        form.search role="search" action="/search" method="get" {
+        form.search role="search" aria-label="Search the comments" action="/search" method="get" {
             div.field.grow {
                 label for="q" { "Words, phrases or a query" }
                 input #q type="search" name="q" value=(s.q) autocomplete="off" spellcheck="false"
@@ -159,7 +159,7 @@ fn facets(
             (facet(s, "Theme", "theme", &f.theme, |v| v.to_owned()))
             div.facet {
                 h3 { "Discordance" }
-                ul { li { a href=(s.toggled("discordant", "").href("/search")) aria-pressed=(s.discordant.to_string()) {
+                ul { li { a href=(s.toggled("discordant", "").href("/search")) aria-current=[s.discordant.then_some("true")] {
                     @if s.discordant { "✓ " } "Only comments whose text contradicts their score" } } }
             }
         }
@@ -222,8 +222,9 @@ fn facet_item(s: &Selection, filter: &str, value: &str, label: &str, count: u64)
     let on = s.has(filter, value);
     html! {
         li {
-            a href=(s.toggled(filter, value).href("/search")) aria-pressed=(on.to_string()) {
+            a href=(s.toggled(filter, value).href("/search")) aria-current=[on.then_some("true")] {
                 @if on { "✓ " } (label)
+                @if on { span.visually-hidden { " (in force: select to remove)" } }
             }
             " " span.count { (n(count)) }
         }
