@@ -160,7 +160,7 @@ impl Session {
         let height = self
             .client
             .execute(
-                "return Math.max(document.documentElement.scrollHeight, 800);",
+                "window.scrollTo(0, 0); return Math.max(document.documentElement.scrollHeight, 800);",
                 vec![],
             )
             .await

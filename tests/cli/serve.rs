@@ -482,6 +482,18 @@ fn bad_requests_get_a_message_never_a_crash() {
             assert!(answer.json()["error"].is_string(), "{path}: a JSON error");
         }
     }
+    // The deepest queries the address limit lets through leave the server standing.
+    let nested = format!("{}a{}", "(".repeat(2040), ")".repeat(2040));
+    let nots = "NOT%20".repeat(680) + "a";
+    for path in [
+        format!("/search?q={nested}"),
+        format!("/api/search?q={nested}"),
+        format!("/api/search?q={nots}"),
+    ] {
+        let answer = get(&s, &path);
+        assert!(answer.status < 500, "{}", answer.status);
+    }
+    assert_eq!(get(&s, "/").status, 200, "still serving");
     let long = format!("/search?q={}", "a".repeat(5000));
     assert_eq!(get(&s, &long).status, 414);
     let huge_head = format!(

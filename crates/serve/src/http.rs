@@ -16,6 +16,11 @@ use std::time::Duration;
 
 use crate::url;
 
+/// Each connection thread's stack: the query parser recurses on nested parentheses, and a stack overflow
+/// would end the process (no handler can catch it), so the stack is sized for the deepest query the
+/// address limit lets through (only the pages a thread touches take memory).
+const CONNECTION_STACK: usize = 16 * 1024 * 1024;
+
 /// How much a request may ask of the server.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -204,7 +209,7 @@ impl Server {
             let limits = self.limits;
             let spawned = std::thread::Builder::new()
                 .name("chorus-http".into())
-                .stack_size(512 * 1024)
+                .stack_size(CONNECTION_STACK)
                 .spawn(move || {
                     let _guard = guard;
                     serve_connection(stream, &*handler, &slots, limits);

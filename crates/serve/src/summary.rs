@@ -21,6 +21,8 @@ pub(crate) struct Summary {
     pub report: Option<ReportData>,
     /// Themes and touchpoints whose SPC chart shows special causes, the most recent signals first.
     pub changes: Vec<Change>,
+    /// Comments with text per month over the whole store (the denominator of every chart).
+    pub months: Option<(YearMonth, Vec<u64>)>,
     /// Labels people changed, over all comments.
     pub corrected_labels: u64,
     /// How long it took to prepare.
@@ -157,26 +159,34 @@ fn prepare(app: &App) -> Result<Summary, String> {
             Some(chorus_report::build(&comments, catalog, &options).map_err(|e| e.to_string())?)
         }
     };
-    let changes = match &report {
-        Some(report) => changes(app, report).map_err(|e| e.to_string())?,
-        None => Vec::new(),
+    let months = month_series(app, "", Filters::default()).map_err(|e| e.to_string())?;
+    let changes = match (&report, &months) {
+        (Some(report), Some(base)) => changes(app, report, base).map_err(|e| e.to_string())?,
+        _ => Vec::new(),
     };
     Ok(Summary {
         stats,
         report,
         changes,
+        months,
         corrected_labels,
         took: started.elapsed(),
     })
 }
 
-/// Comments with text per month, over the months of the store (`None` when undated).
+/// Comments with text that a query and filters match, per month (`None` when none is dated).
 pub(crate) fn month_series(
     app: &App,
+    query: &str,
     filters: Filters,
 ) -> Result<Option<(YearMonth, Vec<u64>)>, chorus_index::Error> {
+    let query = if query.trim().is_empty() {
+        "no_comment:false".to_owned()
+    } else {
+        format!("({query}) AND no_comment:false")
+    };
     let found = app.store.search(&SearchRequest {
-        query: "no_comment:false".to_owned(),
+        query,
         filters,
         limit: 0,
         ..SearchRequest::default()
@@ -222,10 +232,10 @@ pub(crate) fn chart_of(
     id: String,
     title: String,
     direction: ImprovementDirection,
-    filters: Filters,
+    (query, filters): (&str, Filters),
     base: &(YearMonth, Vec<u64>),
 ) -> Result<SpcChart, chorus_index::Error> {
-    let numerators = match month_series(app, filters)? {
+    let numerators = match month_series(app, query, filters)? {
         Some((start, series)) => align(base.0, base.1.len(), start, &series),
         None => vec![0; base.1.len()],
     };
@@ -252,10 +262,11 @@ pub(crate) fn improvement(direction: Direction) -> ImprovementDirection {
 }
 
 /// Every theme and touchpoint with a special cause on its chart.
-fn changes(app: &App, report: &ReportData) -> Result<Vec<Change>, chorus_index::Error> {
-    let Some(base) = month_series(app, Filters::default())? else {
-        return Ok(Vec::new());
-    };
+fn changes(
+    app: &App,
+    report: &ReportData,
+    base: &(YearMonth, Vec<u64>),
+) -> Result<Vec<Change>, chorus_index::Error> {
     let mut out = Vec::new();
     for row in report.touchpoints.iter().filter(|t| t.mentions > 0) {
         let chart = chart_of(
@@ -263,11 +274,14 @@ fn changes(app: &App, report: &ReportData) -> Result<Vec<Change>, chorus_index::
             format!("touchpoint-{}", row.id),
             format!("% of comments about {}", row.name),
             ImprovementDirection::Neutral,
-            Filters {
-                touchpoints: vec![row.id.clone()],
-                ..Filters::default()
-            },
-            &base,
+            (
+                "",
+                Filters {
+                    touchpoints: vec![row.id.clone()],
+                    ..Filters::default()
+                },
+            ),
+            base,
         )?;
         out.push(Change {
             kind: "touchpoint",
@@ -286,11 +300,14 @@ fn changes(app: &App, report: &ReportData) -> Result<Vec<Change>, chorus_index::
             format!("theme-{}", chorus_report::slug(&row.name)),
             format!("% of comments about {}", row.name),
             improvement(row.direction),
-            Filters {
-                themes: vec![row.name.clone()],
-                ..Filters::default()
-            },
-            &base,
+            (
+                "",
+                Filters {
+                    themes: vec![row.name.clone()],
+                    ..Filters::default()
+                },
+            ),
+            base,
         )?;
         out.push(Change {
             kind: "theme",

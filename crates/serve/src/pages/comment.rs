@@ -181,6 +181,7 @@ fn labels(app: &App, key: CommentKey, c: &Comment, changed: u32) -> Markup {
                 }
                 dt { "Touchpoints" }
                 dd {
+                    @if a.is_none_or(|a| a.touchpoints.is_empty()) { span.hint { "none" } }
                     ul.labels {
                         @for t in a.map_or(&[][..], |a| a.touchpoints.as_slice()) {
                             li {
@@ -207,6 +208,7 @@ fn labels(app: &App, key: CommentKey, c: &Comment, changed: u32) -> Markup {
                 }
                 dt { "Themes" }
                 dd {
+                    @if a.is_none_or(|a| a.themes.is_empty()) { span.hint { "none" } }
                     ul.labels {
                         @for t in a.map_or(&[][..], |a| a.themes.as_slice()) {
                             li {

@@ -128,14 +128,22 @@ fn subject_page(app: &App, request: &Request, subject: Subject<'_>) -> Result<Re
         touchpoints: Vec::new(),
         ..filters.clone()
     };
-    let chart = match month_series(app, base_filters).map_err(Failure::store)? {
+    // The whole store's months are prepared with the overview; a narrower selection counts its own.
+    let summary = app.summary.ready();
+    let base = match summary.as_ref().and_then(|s| s.months.clone()) {
+        Some(months) if base_filters == Filters::default() && selection.q.trim().is_empty() => {
+            Some(months)
+        }
+        _ => month_series(app, &selection.q, base_filters).map_err(Failure::store)?,
+    };
+    let chart = match base {
         Some(base) => Some(
             chart_of(
                 app,
                 format!("{}-chart", subject.kind),
                 format!("% of comments about {}", subject.label),
                 subject.direction,
-                filters.clone(),
+                (&selection.q, filters.clone()),
                 &base,
             )
             .map_err(Failure::store)?,
@@ -145,7 +153,6 @@ fn subject_page(app: &App, request: &Request, subject: Subject<'_>) -> Result<Re
     let all = selection_for(&selection, &subject).href("/search");
     let mut recent = found.hits.clone();
     correct_hits(app, &mut recent);
-    let summary = app.summary.ready();
     let from_report = summary
         .as_ref()
         .and_then(|s| s.report.as_ref())
