@@ -428,7 +428,7 @@ fn theming(stage: Stage, layout: &Layout, size: u64, out: &mut StageOutput) -> a
     out.figure("themed", run.summary.themed as f64);
     out.items = run.summary.analysed;
     anyhow::ensure!(
-        run.annotations.len() == comments.len() && run.summary.analysed > size / 2,
+        run.table.len() == comments.len() && run.summary.analysed > size / 2,
         "theming analysed only {} of {size} comments",
         run.summary.analysed
     );
@@ -443,7 +443,7 @@ fn theming(stage: Stage, layout: &Layout, size: u64, out: &mut StageOutput) -> a
             }
         }
         _ => {
-            for (comment, annotations) in comments.iter_mut().zip(run.annotations) {
+            for (comment, annotations) in comments.iter_mut().zip(run.annotations()) {
                 comment.annotations = annotations;
             }
             let timer = Timer::start();

@@ -55,3 +55,39 @@ fn a_missing_export_is_named_and_fails_the_run() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-export.csv"), "{stderr}");
 }
+
+#[test]
+fn a_pack_made_from_a_fraction_of_the_export_says_so_loudly() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    // One readable row in a hundred: unquoted commas everywhere else.
+    let mut csv = String::from("id,Date,comment\n1,01/02/2024,The staff were kind\n");
+    for i in 2..=100 {
+        csv.push_str(&format!("{i},01/02/2024,slow, then kind\n"));
+    }
+    let export = crate::support::write_file(dir.path(), "export.csv", csv);
+    let output = chorus([
+        "analyse".as_ref(),
+        export.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--discover".as_ref(),
+        "off".as_ref(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("INCOMPLETE: 99 of 100 records"), "{stderr}");
+    let pack = std::fs::read_to_string(out.join("pack.html")).expect("the pack is written");
+    assert!(
+        pack.contains("<section class=\"set-aside incomplete\"><h2>What was read</h2>"),
+        "the pack says what was set aside"
+    );
+    assert!(
+        pack.contains("Incomplete: 99 records (99.0% of 100 read)"),
+        "the pack gives the count"
+    );
+    assert!(pack.contains("99 ragged row"), "and why");
+    let markdown = std::fs::read_to_string(out.join("report.md")).expect("markdown");
+    assert!(markdown.contains("## Records set aside when the exports were read"));
+    assert!(markdown.contains("| ragged row | 99 |"), "{markdown}");
+}

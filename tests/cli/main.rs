@@ -9,5 +9,6 @@ mod ingest;
 mod report;
 mod search;
 mod serve;
+mod store;
 mod themes;
 mod train;

@@ -219,7 +219,11 @@ fn hostile_comments_are_inert_in_every_format() {
     let csv_dir = run("csv", "tables");
     let mut quoted = false;
     for entry in std::fs::read_dir(csv_dir).unwrap() {
-        let mut reader = csv::Reader::from_path(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue; // the ledger of what chorus wrote there
+        }
+        let mut reader = csv::Reader::from_path(path).unwrap();
         for record in reader.records() {
             for cell in record.unwrap().iter() {
                 if cell.parse::<f64>().is_err() {
@@ -474,4 +478,121 @@ fn the_real_fft_corpus_reports_end_to_end() {
     let dir = temp_dir();
     let store = ingest_and_theme(dir.path(), &file);
     check_end_to_end(dir.path(), &store);
+}
+
+#[test]
+fn stats_and_report_agree_on_percent_positive() {
+    // One row per question; the FFT answer is repeated, or left blank, on a respondent's rows.
+    // A: blank on the first question, very good on the second; B: poor; C: good then poor (rows that
+    // disagree); D: no valid answer. One answer per respondent, the first valid one: A very good,
+    // B poor, C good, D not given: 2 of 3 valid answers are positive.
+    let dir = temp_dir();
+    let csv = crate::support::write_file(
+        dir.path(),
+        "fft.csv",
+        "Response ID,Respondent,Date,Service,FFT score,Question,Comment\n\
+         1,A,01/05/2024,Ward 1,,Please tell us why,The staff were kind\n\
+         2,A,01/05/2024,Ward 1,Very good,What could we do better,Nothing really\n\
+         3,B,02/05/2024,Ward 1,Poor,Please tell us why,Waited too long\n\
+         4,C,03/05/2024,Ward 1,Good,Please tell us why,Lovely nurses\n\
+         5,C,03/05/2024,Ward 1,Poor,What could we do better,Parking was awful\n\
+         6,D,04/05/2024,Ward 1,,Please tell us why,No idea what to say\n",
+    );
+    let store = ingest_and_theme(dir.path(), &csv);
+    let stats: serde_json::Value =
+        serde_json::from_str(&chorus_ok(["stats", "--store", &s(&store), "--json"]))
+            .expect("the stats are JSON");
+    let out = dir.path().join("report.json");
+    chorus_ok([
+        "report",
+        "--store",
+        &s(&store),
+        "--format",
+        "json",
+        "-o",
+        &s(&out),
+    ]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the report is written"))
+            .expect("the report is JSON");
+    let expected = 200.0 / 3.0;
+    for (what, value) in [
+        ("stats", &stats["percent_positive"]),
+        ("report", &report["headline"]["percent_positive"]),
+    ] {
+        let value = value.as_f64().unwrap_or(f64::NAN);
+        assert!((value - expected).abs() < 1e-9, "{what} says {value}");
+    }
+    assert_eq!(stats["respondents"], 4);
+    assert_eq!(report["headline"]["respondents"], 4);
+    assert_eq!(stats["conflicting_respondents"], 1);
+    assert_eq!(report["headline"]["fft_answers"], 3);
+    let human = chorus_ok(["stats", "--store", &s(&store)]);
+    assert!(
+        human.contains("1 respondent gave different answers on different rows"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_marked_change_keeps_the_signals_of_the_whole_series() {
+    // The sample's Emergency Department charts end in March 2025; a change marked in June 2024 has
+    // 9 charted months after it, too few for new limits. The limits of the whole series stand, so
+    // the fall in complaints about waiting after the winter peak shows as an improvement, and the
+    // verdict is the one without the mark.
+    let dir = temp_dir();
+    let store = ingest_and_theme(dir.path(), &crate::support::sample_corpus());
+    let report = |extra: &[&str]| -> serde_json::Value {
+        let out = dir.path().join("ed.json");
+        let mut args = vec![
+            "report".to_string(),
+            "--store".into(),
+            s(&store),
+            "--service".into(),
+            "Emergency Department".into(),
+            "--format".into(),
+            "json".into(),
+            "-o".into(),
+            s(&out),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        chorus_ok(&args);
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the report is written"))
+            .expect("the report is JSON")
+    };
+    let waiting = |report: &serde_json::Value| -> serde_json::Value {
+        report["spc"]
+            .as_array()
+            .expect("charts")
+            .iter()
+            .find(|c| c["title"] == "% of comments complaining about Waiting")
+            .expect("a waiting chart")
+            .clone()
+    };
+    let plain = waiting(&report(&[]));
+    let marked = waiting(&report(&["--annotate", "2024-06-01=Triage"]));
+    assert_eq!(marked["verdict"], plain["verdict"]);
+    assert_eq!(marked["signals"], plain["signals"]);
+    assert!(
+        marked["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().is_some_and(|s| s.ends_with("(improvement)"))),
+        "{}",
+        marked["signals"]
+    );
+    assert_eq!(marked["chart"]["segments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        marked["chart"]["pending_rebases"].as_array().unwrap().len(),
+        1
+    );
+    let note = marked["limits_note"]
+        .as_str()
+        .expect("a note on the limits");
+    assert!(
+        note.starts_with("New limits from Jun 2024 once 12 months"),
+        "{note}"
+    );
+    assert_eq!(marked["annotations"][0][1]["text"], "Triage");
 }

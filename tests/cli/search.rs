@@ -273,7 +273,11 @@ fn bad_queries_and_filters_exit_2_with_a_pointer_to_the_problem() {
         &["--question-kind", "how"],
         &["use why, what_was_good, improve or other"],
     );
-    let out = chorus(["search", "parking", "--store", dir.path().to_str().unwrap()]);
+    // A folder that is neither a store nor an `analyse` output folder holding one.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("notes.txt"), "not a store").unwrap();
+    let out = chorus(["search", "parking", "--store", elsewhere.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a chorus store"));
 }

@@ -404,7 +404,11 @@ fn pages_and_the_api_answer_from_the_sample() {
             (&h["id"], &h["question"])
         );
     }
-    assert!(by_key["clauses"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(
+        by_key["annotations"]["clauses"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
     let by_id = get(
         &s,
         &format!("/api/comments?id={}", hit["id"].as_str().unwrap()),

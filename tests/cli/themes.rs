@@ -332,6 +332,12 @@ fn codebook_print_writes_the_defaults_which_check_clean() {
         out.to_str().expect("UTF-8"),
     ]);
     assert!(out.is_file());
+    // The team edits the codebook: printing the defaults again must not wipe their edits.
+    let edited = format!(
+        "{}\n# our own entry\n",
+        std::fs::read_to_string(&out).expect("written")
+    );
+    std::fs::write(&out, &edited).expect("edited");
     let again = chorus([
         "codebook",
         "print",
@@ -342,8 +348,9 @@ fn codebook_print_writes_the_defaults_which_check_clean() {
     assert_eq!(
         again.status.code(),
         Some(2),
-        "an existing file is not overwritten"
+        "an edited codebook is not overwritten"
     );
+    assert_eq!(std::fs::read_to_string(&out).expect("kept"), edited);
     let unknown = chorus(["codebook", "print", "colours"]);
     assert_eq!(unknown.status.code(), Some(2));
 }

@@ -231,3 +231,83 @@ fn themes_refuses_a_file_that_is_not_a_model() {
     );
     assert!(stderr.contains("chorus train"), "{stderr}");
 }
+
+/// `--crosswalk` reports a model's labels under a framework's sub-categories, with the category in the
+/// store's catalog; the built-in crosswalk prints with `chorus codebook print crosswalk`; a crosswalk that
+/// puts one label in two places is refused with its line.
+#[test]
+fn a_crosswalk_renames_model_themes_and_groups_them() {
+    let dir = temp_dir();
+    let file = labelled_csv(dir.path());
+    let model = dir.path().join("small.model");
+    chorus_ok(train_args(&file, &model));
+    let builtin = chorus_ok(["codebook", "print", "crosswalk"]);
+    assert!(builtin.contains("Staffing levels & responsiveness"));
+    let crosswalk = write_file(
+        dir.path(),
+        "crosswalk.toml",
+        "name = \"test framework\"\n[[category]]\nname = \"Access\"\n[[category.subcategory]]\n\
+         name = \"Timeliness of care\"\nfrom = [\"Waiting\"]\n",
+    );
+    let store = dir.path().join("store");
+    chorus_ok(["ingest", &s(&sample_corpus()), "--store", &s(&store)]);
+    chorus_ok([
+        "themes",
+        "--store",
+        &s(&store),
+        "--model",
+        &s(&model),
+        "--crosswalk",
+        &s(&crosswalk),
+    ]);
+    let jsonl = chorus_ok(["export", "--store", &s(&store), "-o", "-"]);
+    let names: std::collections::BTreeSet<String> = jsonl
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .flat_map(|line| {
+            let record: Value = serde_json::from_str(line).expect("a JSON line");
+            record["themes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|t| t["source"] == "model")
+                .map(|t| t["name"].as_str().unwrap_or("").to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(names.contains("Timeliness of care"), "{names:?}");
+    assert!(!names.contains("Waiting"), "{names:?}");
+    let catalog = chorus_index::Store::open(&store)
+        .expect("opens")
+        .catalog()
+        .expect("reads")
+        .expect("a catalog");
+    let timeliness = catalog
+        .themes
+        .iter()
+        .find(|t| t.label == "Timeliness of care")
+        .expect("in the catalog");
+    assert_eq!(timeliness.category.as_deref(), Some("Access"));
+
+    let twice = write_file(
+        dir.path(),
+        "twice.toml",
+        "[[category]]\nname = \"A\"\n[[category.subcategory]]\nname = \"X\"\nfrom = [\"Waiting\"]\n\
+         [[category.subcategory]]\nname = \"Y\"\nfrom = [\"Waiting\"]\n",
+    );
+    let output = chorus([
+        "themes",
+        "--store",
+        &s(&store),
+        "--model",
+        &s(&model),
+        "--crosswalk",
+        &s(&twice),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("twice.toml:8:") && stderr.contains("two sub-categories"),
+        "{stderr}"
+    );
+}

@@ -6,19 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chorus_ingest::DateOrder;
+use chorus_ingest::{DateOrder, parse_size};
 use chorus_report::Format;
 
 use crate::cmd_ingest::{self, IngestArgs};
 use crate::cmd_report::{self, ReportArgs};
 use crate::cmd_themes::{self, ThemesArgs};
+use crate::output::Outputs;
 
 /// Ingest survey exports, theme every comment and write the reports, in one go.
 ///
 /// Writes into the output folder: `store/` (the story index, for `chorus search --store`), `pack.html`
 /// (the self-contained QI meeting pack), `report.xlsx` (one sheet per table) and `report.md`. Running it
-/// again with new exports adds only the new comments and refreshes the themes and reports.
+/// again with new exports adds only the new comments and refreshes the themes and reports. Records that
+/// could not be read are reported on stderr and in the pack, and make the exit status 1.
 #[derive(Debug, clap::Args)]
+#[command(after_help = cmd_ingest::EXIT_CODES)]
 pub struct AnalyseArgs {
     /// Exports to read: CSV or TSV, Excel, JSON lines, or a folder of .txt stories.
     #[arg(required = true, value_name = "FILE")]
@@ -47,10 +50,35 @@ pub struct AnalyseArgs {
     /// Mark a change (a PDSA cycle) on the SPC charts, e.g. `--annotate "2024-06-01=New triage"`.
     #[arg(long, value_name = "DATE=TEXT")]
     pub annotate: Vec<String>,
+    /// Refuse a workbook that unzips to more than this (as in `chorus ingest`).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_unzipped_size: u64,
+    /// Refuse a workbook with a cell bigger than this (as in `chorus ingest`).
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub max_cell_size: u64,
+    /// Replace reports in the output folder that chorus did not write (a report.md of your own);
+    /// never an input file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `chorus analyse`.
 pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
+    let pack = args.output.join("pack.html");
+    let reports = [
+        (Format::Html, pack.clone()),
+        (Format::Xlsx, args.output.join("report.xlsx")),
+        (Format::Markdown, args.output.join("report.md")),
+    ];
+    // Before any work: a file of the user's in the way is refused now, not after the theming.
+    let guard = [args.names.as_ref(), args.model.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(&args.files)
+        .fold(Outputs::new(args.force), |guard, input| guard.input(input));
+    for (_, path) in &reports {
+        guard.check(path)?;
+    }
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the output folder {}", args.output.display()))?;
     let store = args.output.join("store");
@@ -60,19 +88,22 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         .map(|note| note.parse())
         .collect::<Result<Vec<_>, chorus_report::Error>>()?;
 
-    step("1/3", "reading the exports");
-    let ingested = cmd_ingest::run(IngestArgs {
+    step("1/3", "reading the exports")?;
+    let ingested = cmd_ingest::ingest(IngestArgs {
         files: args.files,
         store: store.clone(),
         map: args.map,
         source_name: None,
         names: args.names,
         date_order: args.date_order,
+        max_unzipped_size: args.max_unzipped_size,
+        max_cell_size: args.max_cell_size,
         json: false,
     })?;
-    // A file that could not be read is already reported; the others are in the store, so go on and
-    // make the reports from what could be read, but keep the failing exit status.
-    let ingest_failed = ingested != ExitCode::SUCCESS;
+    // What could not be read is said now and again at the end, where it is not scrolled away; the pack
+    // says it too. The rest is in the store, so the reports are made from it.
+    let set_aside = cmd_ingest::set_aside_messages(&ingested);
+    eprint!("{set_aside}");
     let stored = chorus_index::Store::open(&store)
         .map(|s| s.len())
         .with_context(|| format!("opening the store {}", store.display()))?;
@@ -82,7 +113,7 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    step("2/3", "theming the comments");
+    step("2/3", "theming the comments")?;
     let discover = match args.discover.trim() {
         "off" | "none" | "no" => None,
         spec => Some(spec.to_string()),
@@ -92,14 +123,14 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         codebook: None,
         touchpoints: None,
         model: args.model,
+        crosswalk: None,
         discover,
         seed: args.seed,
         set_aside_explained: false,
         json: false,
     })?;
 
-    step("3/3", "writing the reports");
-    let pack = args.output.join("pack.html");
+    step("3/3", "writing the reports")?;
     cmd_report::write_reports(
         ReportArgs {
             store: store.clone(),
@@ -113,36 +144,33 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
             annotate,
             baseline: None,
             suppress_below: 5,
+            force: args.force,
         },
-        &[
-            (Format::Html, pack.clone()),
-            (Format::Xlsx, args.output.join("report.xlsx")),
-            (Format::Markdown, args.output.join("report.md")),
-        ],
+        &reports,
+        &guard,
     )?;
 
-    println!();
-    println!("The meeting pack is {}", display_path(&pack));
-    println!(
-        "Open it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,"
-    );
-    println!(
-        "and `chorus search --store {} QUERY` finds comments.",
+    crate::display::print(&format!(
+        "\nThe meeting pack is {}\nOpen it in a browser, or print it to A4. The tables are also in report.xlsx and report.md,\nand `chorus search --store {} QUERY` finds comments.\n",
+        display_path(&pack),
         store.display()
-    );
-    println!(
-        "To read, search and correct them in the browser: chorus serve {}",
+    ))?;
+    crate::display::print(&format!(
+        "To read, search and correct them in the browser: chorus serve {}\n",
         args.output.display()
-    );
-    Ok(if ingest_failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    ))?;
+    if !set_aside.is_empty() {
+        eprintln!();
+        eprint!("{set_aside}");
+        eprintln!(
+            "chorus: the pack says how many records were set aside and why, in \"What was read\""
+        );
+    }
+    Ok(cmd_ingest::exit_code(&ingested))
 }
 
-fn step(number: &str, what: &str) {
-    println!("\n== {number} {what}");
+fn step(number: &str, what: &str) -> std::io::Result<()> {
+    crate::display::print(&format!("\n== {number} {what}\n"))
 }
 
 /// The absolute path where it can be worked out, so the user can paste it into a browser.

@@ -12,18 +12,28 @@ use chorus_core::keys::CommentKeys;
 use chorus_index::{Store, StoreWriter};
 use chorus_ingest::{
     ColumnOverride, ColumnRole, CommentSink, DateOrder, Deduplicator, FileReport, IngestOptions,
-    IngestReport, QuarantineWriter, Redactor, SinkError,
+    IngestReport, Limits, QuarantineWriter, Redactor, SinkError, parse_size, printable,
 };
 use indicatif::{ProgressBar, ProgressStyle};
+
+/// What `chorus ingest` and `chorus analyse` exit with, for `--help`.
+pub(crate) const EXIT_CODES: &str = "\
+Exit status:
+  0  every record was stored or recognised as a duplicate
+  1  done, but something was set aside: records quarantined (they are in the store's quarantine/ folder
+     with their reasons), a file that could not be read, or links out of a story folder not followed;
+     everything else was stored
+  2  an error stopped the command (a bad flag, a store that cannot be opened or written)";
 
 /// Read survey exports into a store.
 ///
 /// Each free-text column of a row becomes its own comment; personal identifiers are redacted before
 /// anything is stored; comments already in the store are counted as duplicates, not stored twice; records
 /// that cannot be stored go to a quarantine file in the store with the reason. The summary reconciles:
-/// records = stored + duplicates + quarantined. Exits with status 2 if any file could not be ingested (the
-/// others still are).
+/// records = stored + duplicates + quarantined. Anything set aside is reported on stderr and makes the
+/// exit status 1 (see `--help`).
 #[derive(Debug, clap::Args)]
+#[command(after_help = EXIT_CODES)]
 pub struct IngestArgs {
     /// Exports to read: CSV or TSV (.csv, .tsv, .txt; delimiter sniffed), Excel (.xlsx, .xls, .ods; first
     /// sheet), JSON lines (.jsonl), or a folder of .txt stories (one story per file).
@@ -46,6 +56,13 @@ pub struct IngestArgs {
     /// How to read all-numeric dates: dmy (UK, 03/04/2022 is 3 April) or mdy (American).
     #[arg(long, value_name = "ORDER", default_value = "dmy")]
     pub date_order: DateOrder,
+    /// Refuse a workbook (.xlsx, .ods) that unzips to more than this (e.g. 512M, 2G): a zip bomb.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_unzipped_size: u64,
+    /// Refuse a workbook with a cell (or XML tag) bigger than this (e.g. 64K, 4M). Excel itself keeps
+    /// at most 32,767 characters in a cell.
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
+    pub max_cell_size: u64,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -68,6 +85,13 @@ impl CommentSink for StoreSink<'_> {
 
 /// Runs `chorus ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let report = ingest(args)?;
+    eprint!("{}", set_aside_messages(&report));
+    Ok(exit_code(&report))
+}
+
+/// Ingests the files and prints the summary; `chorus analyse` shares it.
+pub(crate) fn ingest(args: IngestArgs) -> anyhow::Result<IngestReport> {
     let overrides = args
         .map
         .iter()
@@ -82,6 +106,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         source_name: args.source_name.clone(),
         date_order: args.date_order,
         redactor,
+        limits: Limits {
+            max_unzipped: args.max_unzipped_size,
+            max_cell: args.max_cell_size,
+        },
         ..IngestOptions::default()
     };
 
@@ -127,21 +155,87 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let report = IngestReport::new(reports, quarantine.path().map(PathBuf::from));
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::display::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", human_summary(&report, args.date_order));
+        crate::display::print(&human_summary(&report, args.date_order))?;
     }
-    for file in report.files.iter().filter(|f| f.failed()) {
-        eprintln!(
-            "chorus: error: {}",
-            file.error.as_deref().unwrap_or("failed")
-        );
-    }
-    Ok(if report.any_failed() {
-        ExitCode::from(2)
+    Ok(report)
+}
+
+/// 0 when everything was stored or recognised, 1 when anything was set aside (see [`EXIT_CODES`]).
+pub(crate) fn exit_code(report: &IngestReport) -> ExitCode {
+    if report.set_aside() {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// One loud line per file that had something set aside, for stderr: how much, why, and where it is.
+/// Files with more than [`chorus_ingest::INCOMPLETE_SHARE`] set aside are called incomplete.
+pub(crate) fn set_aside_messages(report: &IngestReport) -> String {
+    let mut out = String::new();
+    for file in report.files.iter().filter(|f| f.set_aside()) {
+        let path = printable(&file.path.display().to_string()).into_owned();
+        if let Some(error) = &file.error {
+            let _ = writeln!(out, "chorus: error: {error}");
+        }
+        if file.quarantined > 0 {
+            let reasons: Vec<String> = file
+                .quarantine_reasons
+                .iter()
+                .map(|(reason, count)| format!("{} {reason}", n(*count)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "chorus: warning: {}{} of {} records of {path} ({:.1}%) were set aside, not stored ({}){}{}",
+                if file.incomplete() {
+                    "INCOMPLETE: "
+                } else {
+                    ""
+                },
+                n(file.quarantined),
+                n(file.records),
+                100.0 * file.quarantined_share(),
+                reasons.join(", "),
+                if file.incomplete() {
+                    ": figures from this file are incomplete"
+                } else {
+                    ""
+                },
+                report
+                    .quarantine_file
+                    .as_ref()
+                    .map(|q| format!("; the records and reasons are in {}", q.display()))
+                    .unwrap_or_default()
+            );
+        }
+        if !file.skipped.is_empty() {
+            let _ = writeln!(
+                out,
+                "chorus: warning: {path}: did not follow {} symbolic links that lead out of the folder: {}",
+                file.skipped.len(),
+                file.skipped.join(", ")
+            );
+        }
+    }
+    out
+}
+
+/// What the store's quarantine holds, for the reports to state; `None` when nothing was set aside.
+pub(crate) fn set_aside_in(store: &Store) -> anyhow::Result<Option<chorus_report::SetAside>> {
+    let dir = store.dir().join("quarantine");
+    let summary = chorus_ingest::summarise_quarantine(&dir)
+        .with_context(|| format!("reading the quarantine in {}", dir.display()))?;
+    if summary.records == 0 {
+        return Ok(None);
+    }
+    Ok(Some(chorus_report::SetAside {
+        records: summary.records,
+        stored: store.len(),
+        by_reason: summary.reasons.into_iter().collect(),
+        location: format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR),
+    }))
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
@@ -165,7 +259,7 @@ fn human_summary(report: &IngestReport, order: DateOrder) -> String {
     let t = &report.totals;
     let _ = writeln!(
         out,
-        "total: {} file{} ({} failed), {} rows, {} records: {} stored ({} no comment), {} duplicates, {} quarantined{}",
+        "total: {} file{} ({} failed), {} rows, {} records: {} stored ({} no comment), {} duplicates, {} quarantined{}{}",
         n(t.files),
         if t.files == 1 { "" } else { "s" },
         n(t.failed_files),
@@ -175,6 +269,16 @@ fn human_summary(report: &IngestReport, order: DateOrder) -> String {
         n(t.stored_no_comment),
         n(t.duplicates),
         n(t.quarantined),
+        if t.quarantined > 0 {
+            let reasons: Vec<String> = report
+                .quarantine_reasons()
+                .iter()
+                .map(|(reason, count)| format!("{} {reason}", n(*count)))
+                .collect();
+            format!(" ({})", reasons.join(", "))
+        } else {
+            String::new()
+        },
         if report.reconciles() {
             ""
         } else {
@@ -188,7 +292,7 @@ fn human_summary(report: &IngestReport, order: DateOrder) -> String {
 }
 
 fn file_summary(out: &mut String, file: &FileReport, report: &IngestReport, order: DateOrder) {
-    let _ = writeln!(out, "{}", file.path.display());
+    let _ = writeln!(out, "{}", printable(&file.path.display().to_string()));
     if file.failed() && file.records == 0 && file.rows == 0 {
         let _ = writeln!(out, "  FAILED: {}", file.error.as_deref().unwrap_or(""));
         return;
@@ -249,10 +353,16 @@ fn file_summary(out: &mut String, file: &FileReport, report: &IngestReport, orde
         n(file.duplicates),
         n(file.quarantined),
     );
-    if file.quarantined > 0
-        && let Some(path) = &report.quarantine_file
-    {
-        let _ = writeln!(out, "  quarantined records are in {}", path.display());
+    if file.quarantined > 0 {
+        let reasons: Vec<String> = file
+            .quarantine_reasons
+            .iter()
+            .map(|(reason, count)| format!("{} {reason}", n(*count)))
+            .collect();
+        let _ = writeln!(out, "  quarantined: {}", reasons.join(", "));
+        if let Some(path) = &report.quarantine_file {
+            let _ = writeln!(out, "  quarantined records are in {}", path.display());
+        }
     }
     let has_score = file.mapping.iter().any(|m| m.role == ColumnRole::Score);
     if has_score {

@@ -12,6 +12,9 @@ use chorus_index::Store;
 use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
+use crate::display::print;
+use crate::output::Outputs;
+
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_iso(text).ok_or_else(|| format!("`{text}` is not a date in the form YYYY-MM-DD"))
 }
@@ -55,8 +58,8 @@ pub struct ReportArgs {
     /// Compare each theme with the previous period of the same length, with significance tests.
     #[arg(long)]
     pub(crate) compare_previous: bool,
-    /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it, e.g.
-    /// `--annotate "2022-03-01=New discharge lounge"`; repeatable.
+    /// Mark a change (a PDSA cycle) on the SPC charts and recalculate their limits from it once 12
+    /// months follow it, e.g. `--annotate "2022-03-01=New discharge lounge"`; repeatable.
     #[arg(long, value_name = "DATE=TEXT", value_parser = parse_note)]
     pub(crate) annotate: Vec<ChangeNote>,
     /// Fix each SPC chart's limits on its first N points (at least 12).
@@ -65,6 +68,9 @@ pub struct ReportArgs {
     /// Show breakdown counts below this as "<N".
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) suppress_below: u64,
+    /// Replace an existing file that chorus did not write (never an input of the command).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 fn guess_format(path: &Path) -> anyhow::Result<Format> {
@@ -95,13 +101,25 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         None => guess_format(&args.output)?,
     };
     let output = args.output.clone();
-    write_reports(args, &[(format, output)])?;
+    let guard = Outputs::new(args.force).input(&Store::locate(&args.store));
+    write_reports(args, &[(format, output)], &guard)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Builds the report once from `args` (its `format` and `output` are ignored) and writes it in each of
-/// the formats asked for, so that several outputs cost one read of the store.
-pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> anyhow::Result<()> {
+/// the formats asked for, so that several outputs cost one read of the store. Every output is checked
+/// with `guard` before any work, and recorded as chorus's once written.
+pub(crate) fn write_reports(
+    args: ReportArgs,
+    outputs: &[(Format, PathBuf)],
+    guard: &Outputs,
+) -> anyhow::Result<()> {
+    for (format, output) in outputs {
+        match format {
+            Format::Csv => guard.check_folder(output)?,
+            _ => guard.check(output)?,
+        }
+    }
     let store = open_store(&args.store)?;
     let Some(catalog) = store
         .catalog()
@@ -126,6 +144,7 @@ pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> 
         baseline: args.baseline,
         suppress_below: args.suppress_below,
         source: format!("store {}", args.store.display()),
+        set_aside: crate::cmd_ingest::set_aside_in(&store)?,
         ..ReportOptions::default()
     };
     let report = chorus_report::build(&comments, &catalog, &options)?;
@@ -138,21 +157,26 @@ pub(crate) fn write_reports(args: ReportArgs, outputs: &[(Format, PathBuf)]) -> 
         .scope
         .period
         .map_or_else(|| "no dates".to_string(), |p| p.label());
-    println!(
-        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts",
+    print(&format!(
+        "{} comments from {} respondents, {period}: {} themes, {} touchpoints, {} SPC charts\n",
         report.headline.comments,
         report.headline.respondents,
         report.themes.len(),
         report.touchpoints.len(),
         report.spc.len()
-    );
+    ))?;
     for (format, output) in outputs {
         let written = chorus_report::write_report(&report, *format, output)
             .with_context(|| format!("writing the report to {}", output.display()))?;
+        guard.record(&written);
         if written.len() == 1 {
-            println!("wrote {}", written[0].display());
+            print(&format!("wrote {}\n", written[0].display()))?;
         } else {
-            println!("wrote {} files to {}", written.len(), output.display());
+            print(&format!(
+                "wrote {} files to {}\n",
+                written.len(),
+                output.display()
+            ))?;
         }
     }
     Ok(())
@@ -179,6 +203,21 @@ pub struct ExportArgs {
     /// Only comments of this service.
     #[arg(long, value_name = "NAME")]
     service: Option<String>,
+    /// Replace an existing file that chorus did not write (never an input of the command).
+    #[arg(long)]
+    force: bool,
+}
+
+/// A CSV writer's error, with its I/O error as the cause (csv keeps it inside, out of the chain), so
+/// that `main` recognises a closed pipe.
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    if !e.is_io_error() {
+        return e.into();
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("the CSV could not be written: {other:?}"),
+    }
 }
 
 /// Writes every comment of the store with its annotations.
@@ -188,6 +227,11 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         "csv" => true,
         other => bail!("`{other}` is not an export format: use jsonl or csv"),
     };
+    let to_stdout = args.output.as_os_str() == "-";
+    let guard = Outputs::new(args.force).input(&Store::locate(&args.store));
+    if !to_stdout {
+        guard.check(&args.output)?;
+    }
     let store = open_store(&args.store)?;
     let comments = store
         .comments()
@@ -197,7 +241,6 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         to: args.to,
         service: args.service,
     };
-    let to_stdout = args.output.as_os_str() == "-";
     let mut out: Box<dyn Write> = if to_stdout {
         Box::new(BufWriter::new(std::io::stdout().lock()))
     } else {
@@ -206,7 +249,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         )?))
     };
     let written = if csv {
-        write_csv(&comments, &filter, &mut out).map_err(anyhow::Error::from)
+        write_csv(&comments, &filter, &mut out).map_err(csv_error)
     } else {
         write_jsonl(&comments, &filter, &mut out).map_err(anyhow::Error::from)
     }
@@ -214,6 +257,9 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     out.flush()
         .with_context(|| format!("writing {}", args.output.display()))?;
     drop(out);
+    if !to_stdout {
+        guard.record(std::slice::from_ref(&args.output));
+    }
     let message = format!(
         "exported {written} of {} comments{}",
         comments.len(),
@@ -226,7 +272,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if to_stdout {
         eprintln!("{message}");
     } else {
-        println!("{message}");
+        print(&format!("{message}\n"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `chorus search`, `chorus kwic` and `chorus stats`: read a store the way a researcher does.
 
-use crate::display::n;
+use crate::display::{n, print};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -93,14 +93,16 @@ impl FilterArgs {
 ///
 /// The query: words (all must match; "waiting" also finds "waited"), "exact phrases", AND, OR, NOT (or
 /// +word, -word), parentheses, field:value (service:, organisation:, score:, question:, month:, date:, id:,
-/// touchpoint:, theme:, sentiment:, discordant:…) and ranges (score:[4 TO 5],
-/// date:[2021-10-01 TO 2021-12-31]). No query lists every comment.
+/// touchpoint:, theme:, sentiment:, discordant:…), ranges (score:[4 TO 5],
+/// date:[2021-10-01 TO 2021-12-31]), prefixes (appoint* finds appointment, appointed…) and near
+/// spellings (recieved~ or waitng~1: within 1 or 2 edits, first letter right). No query lists every
+/// comment.
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// The query; several words are joined with spaces.
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
-    /// The store (a directory made by `chorus ingest`).
+    /// The store (a directory made by `chorus ingest`, or the output folder of `chorus analyse`).
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
     #[command(flatten)]
@@ -186,12 +188,12 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let results = store.search(&request)?;
     if args.json {
-        println!(
-            "{}",
+        print(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&JsonSearch::new(&request, &results))?
-        );
+        ))?;
     } else {
-        print!("{}", human_search(&request, &results, marks()));
+        print(&human_search(&request, &results, marks()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -320,11 +322,11 @@ pub fn run_kwic(args: KwicArgs) -> anyhow::Result<ExitCode> {
     };
     let lines = store.kwic(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&lines)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&lines)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     if lines.is_empty() {
-        println!("no comment contains `{}`", clean(&request.word));
+        print(&format!("no comment contains `{}`\n", clean(&request.word)))?;
         return Ok(ExitCode::SUCCESS);
     }
     let (open, close) = marks();
@@ -346,7 +348,7 @@ pub fn run_kwic(args: KwicArgs) -> anyhow::Result<ExitCode> {
             clean(&line.right),
         );
     }
-    print!("{out}");
+    print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -355,9 +357,9 @@ pub fn run_stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.store)?;
     let stats = store.stats()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&stats)?))?;
     } else {
-        print!("{}", human_stats(&args.store, &stats));
+        print(&human_stats(&args.store, &stats))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -417,6 +419,16 @@ fn human_stats(dir: &Path, s: &StoreStats) -> String {
         None => {
             let _ = writeln!(out, "  % positive            none (no valid answers)");
         }
+    }
+    if s.conflicting_respondents > 0 {
+        let _ = writeln!(
+            out,
+            "  {} gave different answers on different rows: the first valid answer counts",
+            match s.conflicting_respondents {
+                1 => "1 respondent".to_owned(),
+                many => format!("{} respondents", n(many)),
+            }
+        );
     }
     for (title, counts) in [
         ("Services", &s.services),

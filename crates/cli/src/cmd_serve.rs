@@ -7,9 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use chorus_serve::{DEFAULT_PORT, Options, Server};
-use chorus_themes::{CommentAnalyser, ThemeConfig};
-
-use crate::cmd_themes::load_codebook;
 
 /// Open a store in the browser: overview, search, themes, comments, corrections and exports.
 ///
@@ -46,12 +43,6 @@ pub struct ServeArgs {
     /// Serve without corrections (for sharing with researchers).
     #[arg(long)]
     pub read_only: bool,
-    /// The themes codebook that theming used, to mark clauses (the built-in one by default).
-    #[arg(long, value_name = "FILE")]
-    pub codebook: Option<PathBuf>,
-    /// The touchpoints codebook that theming used, to mark clauses (the built-in one by default).
-    #[arg(long, value_name = "FILE")]
-    pub touchpoints: Option<PathBuf>,
 }
 
 /// Runs `chorus serve` until the process is stopped.
@@ -60,14 +51,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         bail!("give the store: chorus serve DIR");
     };
     let store = locate(dir);
-    let mut config = ThemeConfig::default();
-    if let Some(path) = &args.touchpoints {
-        config.touchpoints = load_codebook(path)?;
-    }
-    if let Some(path) = &args.codebook {
-        config.themes = load_codebook(path)?;
-    }
-    let analyser = CommentAnalyser::new(&config).context("compiling the codebooks")?;
     let reviewer = args
         .reviewer
         .map(|r| {
@@ -85,7 +68,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .or_else(|| std::env::var("CHORUS_TOKEN").ok().filter(|t| !t.is_empty())),
         reviewer,
         read_only: args.read_only,
-        analyser,
         ..Options::new(store.clone())
     })?;
     // A closed standard output (the terminal gone, a script that read the address and left) must not

@@ -1,17 +1,19 @@
 //! `chorus themes` (sentiment, touchpoints and themes for every comment of a store) and `chorus codebook`
 //! (check or print codebooks).
 
-use crate::display::n;
+use crate::display::{n, print};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use chorus_core::{Date, ThemeSource};
 use chorus_index::Store;
+use chorus_pipeline::ThemeSeconds;
 use chorus_themes::codebook::{self, BUILTIN_THEMES, BUILTIN_TOUCHPOINTS};
+use chorus_themes::crosswalk::{BUILTIN_CROSSWALK, Crosswalk};
 use chorus_themes::discover::{ClusterCount, DiscoverOptions};
 use chorus_themes::model::ThemeModel;
 use chorus_themes::{
@@ -43,6 +45,11 @@ pub struct ThemesArgs {
     /// becomes each comment's overall sentiment.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Where the model's labels are reported: a crosswalk to use instead of the built-in one, which
+    /// reports the national v6 framework's labels under the v7 sub-categories and categories (start
+    /// from `chorus codebook print crosswalk`).
+    #[arg(long, value_name = "FILE")]
+    pub crosswalk: Option<PathBuf>,
     /// Discover themes by clustering: a number of themes (2 or more) or `auto`.
     #[arg(long, value_name = "K|auto")]
     pub discover: Option<String>,
@@ -58,29 +65,17 @@ pub struct ThemesArgs {
     pub json: bool,
 }
 
-/// Seconds per stage, including reading and saving the store.
-#[derive(Debug, Serialize)]
-struct StageSeconds {
-    read: f64,
-    analysis: f64,
-    model: f64,
-    discovery: f64,
-    save: f64,
-    total: f64,
-}
-
 /// What `chorus themes --json` prints.
 #[derive(Debug, Serialize)]
 struct ThemesOutput<'a> {
     store: String,
     run: &'a str,
     summary: &'a RunSummary,
-    seconds: StageSeconds,
+    seconds: ThemeSeconds,
 }
 
 /// Runs `chorus themes`.
 pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
     let mut config = ThemeConfig::default();
     if let Some(path) = &args.touchpoints {
         config.touchpoints = load_codebook(path)?;
@@ -92,10 +87,14 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.model {
         config.model = Some(
             ThemeModel::load(path)
-                .map_err(|e| anyhow::anyhow!("{e}"))
+                .map_err(anyhow::Error::new)
                 .with_context(|| format!("loading the model {}", path.display()))?,
         );
         notes.push(format!("model file: {}", path.display()));
+    }
+    if let Some(path) = &args.crosswalk {
+        config.crosswalk = Crosswalk::load(path).context("loading the crosswalk")?;
+        notes.push(format!("crosswalk file: {}", path.display()));
     }
     if let Some(spec) = &args.discover {
         config.discover = Some(DiscoverOptions {
@@ -110,53 +109,29 @@ pub fn run_themes(args: ThemesArgs) -> anyhow::Result<ExitCode> {
     config.note = notes.join("; ");
 
     let spinner = spinner();
-    spinner.set_message("reading the comments");
+    spinner.set_message("theming the comments");
     let store = Store::open(&args.store)
         .with_context(|| format!("opening the store {}", args.store.display()))?;
-    let mut comments = store
-        .comments()
-        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
-    let read = started.elapsed();
-
-    spinner.set_message(format!("theming {} comments", n(comments.len() as u64)));
-    let run = chorus_themes::analyse(&comments, &config).context("theming the comments")?;
-
-    spinner.set_message("saving the annotations");
-    let saving = Instant::now();
-    for (comment, annotations) in comments.iter_mut().zip(run.annotations) {
-        comment.annotations = annotations;
-    }
-    store
-        .replace_annotations(&comments, &run.catalog)
-        .with_context(|| format!("saving the annotations to {}", args.store.display()))?;
-    let save = saving.elapsed();
+    let themed = chorus_pipeline::theme(&store, &config)
+        .with_context(|| format!("theming the comments of {}", args.store.display()))?;
     spinner.finish_and_clear();
-
-    let t = &run.summary.timings;
-    let seconds = StageSeconds {
-        read: secs(read),
-        analysis: t.analysis_seconds,
-        model: t.model_seconds,
-        discovery: t.discovery_seconds,
-        save: secs(save),
-        total: secs(started.elapsed()),
-    };
+    let seconds = themed.seconds;
     if args.json {
         let output = ThemesOutput {
             store: args.store.display().to_string(),
-            run: &run.catalog.run,
-            summary: &run.summary,
+            run: &themed.catalog.run,
+            summary: &themed.summary,
             seconds,
         };
-        println!("{}", serde_json::to_string_pretty(&output)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&output)?))?;
     } else {
-        print!("{}", human_summary(&run.summary, &seconds));
+        print(&human_summary(&themed.summary, &seconds))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Loads a codebook, printing its warnings and refusing it if the check finds errors.
-pub(crate) fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
+fn load_codebook(path: &Path) -> anyhow::Result<Codebook> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the codebook {}", path.display()))?;
     let report = codebook::check(&text, path);
@@ -199,10 +174,6 @@ fn parse_count(spec: &str) -> anyhow::Result<ClusterCount> {
             "--discover takes a number of themes (2 to {MAX_DISCOVERED_THEMES}) or `auto`, not `{spec}`"
         ),
     }
-}
-
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
 }
 
 /// The current time in UTC as `YYYY-MM-DDTHH:MM:SSZ`, to label the run in the catalog.
@@ -289,7 +260,7 @@ fn table(out: &mut String, title: &str, rows: &[&EntrySummary], show_id: bool) {
     }
 }
 
-fn human_summary(s: &RunSummary, seconds: &StageSeconds) -> String {
+fn human_summary(s: &RunSummary, seconds: &ThemeSeconds) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -379,10 +350,12 @@ struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 struct PrintArgs {
-    /// Which one: `touchpoints` (the care journey) or `themes` (common feedback themes).
-    #[arg(value_name = "touchpoints|themes")]
+    /// Which one: `touchpoints` (the care journey), `themes` (common feedback themes) or `crosswalk`
+    /// (where a v6 model's labels go in the v7 framework).
+    #[arg(value_name = "touchpoints|themes|crosswalk")]
     which: String,
-    /// Write to this file instead of the standard output (refuses to overwrite one).
+    /// Write to this file instead of the standard output (refuses to overwrite a file chorus did not
+    /// write).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -479,7 +452,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             findings: &report.findings,
             matches,
         };
-        println!("{}", serde_json::to_string_pretty(&output)?);
+        print(&format!("{}\n", serde_json::to_string_pretty(&output)?))?;
     } else {
         let mut out = String::new();
         for finding in &report.findings {
@@ -505,7 +478,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             report.errors(),
             report.warnings()
         );
-        print!("{out}");
+        print(&out)?;
     }
     Ok(if report.errors() > 0 {
         ExitCode::from(1)
@@ -518,25 +491,19 @@ fn run_print(args: PrintArgs) -> anyhow::Result<ExitCode> {
     let text = match args.which.as_str() {
         "touchpoints" => BUILTIN_TOUCHPOINTS,
         "themes" => BUILTIN_THEMES,
-        other => anyhow::bail!("unknown codebook `{other}`: use `touchpoints` or `themes`"),
+        "crosswalk" => BUILTIN_CROSSWALK,
+        other => {
+            anyhow::bail!("unknown codebook `{other}`: use `touchpoints`, `themes` or `crosswalk`")
+        }
     };
     match &args.output {
         Some(path) => {
-            use std::io::Write as _;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .with_context(|| {
-                    format!(
-                        "creating {} (it must not exist already: choose another name)",
-                        path.display()
-                    )
-                })?;
-            file.write_all(text.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+            let guard = crate::output::Outputs::new(false);
+            guard.check(path)?;
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            guard.record(std::slice::from_ref(path));
         }
-        None => print!("{text}"),
+        None => print(text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

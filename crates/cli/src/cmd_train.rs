@@ -86,9 +86,9 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.describe {
         let header = ThemeModel::describe(path)?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&header)?);
+            crate::display::print(&format!("{}\n", serde_json::to_string_pretty(&header)?))?;
         } else {
-            print!("{}", describe(&header));
+            crate::display::print(&describe(&header))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -130,7 +130,7 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
             seconds,
             model: header,
         };
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        crate::display::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     } else {
         let mut out = describe(header);
         let _ = writeln!(
@@ -141,7 +141,7 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
             seconds,
             output.display()
         );
-        print!("{out}");
+        crate::display::print(&out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

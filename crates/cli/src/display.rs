@@ -1,5 +1,15 @@
 //! Small helpers for what the CLI prints to a terminal.
 
+use std::io::Write as _;
+
+/// Writes `text` to standard output. A closed pipe (`chorus search … | head -1`) comes back as an error
+/// for the command to return, and `main` exits quietly on it, as ripgrep does; `print!` would panic.
+pub fn print(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 /// A count with thousands separators, as summaries are read by people.
 pub fn n(value: u64) -> String {
     let digits = value.to_string();

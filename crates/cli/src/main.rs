@@ -2,6 +2,7 @@
 //! everything a test or another front end could reuse lives in `crates/`.
 
 mod cmd_analyse;
+mod cmd_check;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
@@ -9,6 +10,7 @@ mod cmd_serve;
 mod cmd_themes;
 mod cmd_train;
 mod display;
+mod output;
 
 use std::process::ExitCode;
 
@@ -56,6 +58,8 @@ enum Command {
     Report(cmd_report::ReportArgs),
     /// The story explorer: a local web page to search, read and correct the comments of a store.
     Serve(cmd_serve::ServeArgs),
+    /// Verify a store (every file against its checksum, every comment) and repair it.
+    Check(cmd_check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,12 +76,24 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd_report::run_export(args),
         Command::Report(args) => cmd_report::run_report(args),
         Command::Serve(args) => cmd_serve::run(args),
+        Command::Check(args) => cmd_check::run_check(args),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`chorus search … | head -1`): not an error, as in ripgrep.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("chorus: error: {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

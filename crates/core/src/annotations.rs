@@ -126,6 +126,34 @@ pub struct ThemeAssignment {
     pub sentiment: SentimentLabel,
 }
 
+/// One clause of a comment ("The staff were great | but I couldn't get parked") with what theming found
+/// in it, so a reader sees why a comment is both praise and complaint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Clause {
+    /// Byte offsets of the clause in the comment's text (from its first word to its last).
+    pub start: u32,
+    /// End, exclusive.
+    pub end: u32,
+    /// How the clause feels.
+    pub sentiment: SentimentLabel,
+    /// From −1 to 1.
+    pub score: f32,
+    /// Touchpoint ids the clause speaks about, in journey order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touchpoints: Vec<Arc<str>>,
+    /// Codebook themes matched in the clause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<Arc<str>>,
+}
+
+impl Clause {
+    /// The clause's words in `text` (the comment it belongs to); empty if the offsets do not fit it.
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
+    }
+}
+
 /// Everything theming records about one comment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Annotations {
@@ -139,4 +167,24 @@ pub struct Annotations {
     pub discovered_theme: Option<u32>,
     /// The text sentiment contradicts the FFT score (scored very good, text complains, or the reverse).
     pub discordant: bool,
+    /// The comment's clauses, in order, each with its sentiment, touchpoints and codebook themes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<Clause>,
+}
+
+impl Default for Annotations {
+    /// A neutral comment about nothing in particular.
+    fn default() -> Self {
+        Annotations {
+            sentiment: SentimentScore {
+                label: SentimentLabel::Neutral,
+                score: 0.0,
+            },
+            touchpoints: Vec::new(),
+            themes: Vec::new(),
+            discovered_theme: None,
+            discordant: false,
+            clauses: Vec::new(),
+        }
+    }
 }

@@ -30,6 +30,10 @@ pub struct CatalogEntry {
     pub description: String,
     /// Whether more comments with this theme is good or bad news.
     pub direction: Direction,
+    /// The framework category it belongs to, for grouping in reports (a model's themes under a crosswalk,
+    /// such as "Staff" for "Staffing levels & responsiveness"); `None` for codebook and discovered themes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// A theme found by clustering.

@@ -22,8 +22,7 @@
 //!         confidence: 1.0,
 //!         sentiment: SentimentLabel::Negative,
 //!     }],
-//!     discovered_theme: None,
-//!     discordant: false,
+//!     ..Annotations::default()
 //! };
 //! let key = CommentKey(42);
 //! let log = Corrections::new(vec![Correction::new(
@@ -316,7 +315,7 @@ impl Corrections {
                 CorrectionAction::MarkQuote => review.quote = true,
                 CorrectionAction::UnmarkQuote => {}
                 labelling => {
-                    let a = annotations.get_or_insert_with(unlabelled);
+                    let a = annotations.get_or_insert_with(Annotations::default);
                     if apply_one(a, labelling, score) {
                         review.changed_labels += 1;
                     }
@@ -340,20 +339,6 @@ fn final_actions(list: &[Correction]) -> BTreeMap<Subject, &CorrectionAction> {
         last.insert(c.action.subject(), &c.action);
     }
     last
-}
-
-/// Annotations for a comment theming did not label, before a person's labels are added.
-fn unlabelled() -> Annotations {
-    Annotations {
-        sentiment: SentimentScore {
-            label: SentimentLabel::Neutral,
-            score: 0.0,
-        },
-        touchpoints: Vec::new(),
-        themes: Vec::new(),
-        discovered_theme: None,
-        discordant: false,
-    }
 }
 
 /// Applies one final action; whether it changed anything.
@@ -466,6 +451,7 @@ mod tests {
             }],
             discovered_theme: Some(3),
             discordant: true,
+            clauses: Vec::new(),
         }
     }
 

@@ -51,6 +51,12 @@ pub fn content_key(question: &str, text: &str, no_comment: bool) -> u64 {
     ])
 }
 
+/// The key of a respondent: organisation and respondent id (two trusts may both have a respondent
+/// "1"). Counts of respondents and "% positive, one answer per respondent" group records by it.
+pub fn respondent_id_key(organisation: Option<&str>, respondent: &str) -> u64 {
+    stable_hash(&[organisation.unwrap_or("").as_bytes(), respondent.as_bytes()])
+}
+
 /// The key of a respondent's answer: organisation, respondent, question and text.
 pub fn respondent_key(
     organisation: Option<&str>,

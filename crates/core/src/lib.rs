@@ -28,13 +28,16 @@ pub mod keys;
 mod question;
 mod score;
 mod shared;
+mod table;
 
 pub use annotations::{
-    Annotations, SentimentLabel, SentimentScore, ThemeAssignment, ThemeSource, TouchpointMention,
+    Annotations, Clause, SentimentLabel, SentimentScore, ThemeAssignment, ThemeSource,
+    TouchpointMention,
 };
 pub use catalog::{CatalogEntry, Direction, DiscoveredTheme, ThemeCatalog};
 pub use comment::{Comment, SourceRef};
 pub use date::{Date, YearMonth};
 pub use question::QuestionKind;
-pub use score::{FftScore, ScoreTally};
+pub use score::{FftScore, RespondentAnswer, ScoreTally};
 pub use shared::{Attributes, Interner};
+pub use table::{AnnotationTable, TABLE_FORMAT_VERSION, TableError};

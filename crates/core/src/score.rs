@@ -220,6 +220,69 @@ impl ScoreTally {
     }
 }
 
+/// A respondent's one FFT answer, and the rule for which of their records gives it.
+///
+/// An export repeats a respondent's FFT answer on each of their rows (one row per question), so
+/// "% positive, one answer per respondent" needs one rule for which row speaks for the respondent. This
+/// is it; `chorus stats` (the store's counts) and every report use it, so they cannot disagree:
+///
+/// - the respondent's answer is their **first valid answer** (1–6, "don't know" included) in ingest
+///   order: a blank or unreadable score on an earlier row (a second question with its score column
+///   left empty) does not hide a valid one on a later row;
+/// - a respondent with no valid answer on any row counts as a respondent, "not given", outside the
+///   denominator;
+/// - the same answer on two questions counts once;
+/// - rows that disagree (Good on one, Poor on another: a respondent id reused across visits, or a slip
+///   in the export) still count once, with the first valid answer, and the respondent is marked
+///   [`conflicting`](Self::conflicting) so that the disagreement can be reported.
+///
+/// [`merge`](Self::merge) gives the same result whatever order the records arrive in, so parallel
+/// passes can each keep a map from respondent to answer and merge them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RespondentAnswer<T> {
+    /// The place in ingest order of the record that gives the answer (lower is earlier).
+    pub order: u64,
+    /// The answer.
+    pub score: FftScore,
+    /// What the caller keeps of the record that gives the answer (a report keeps its date, to place
+    /// the respondent in a period and a month).
+    pub record: T,
+    /// Whether two of the respondent's rows gave different valid answers.
+    pub conflicting: bool,
+}
+
+impl<T> RespondentAnswer<T> {
+    /// The answer of one record, the respondent's only one so far.
+    pub fn new(order: u64, score: FftScore, record: T) -> Self {
+        RespondentAnswer {
+            order,
+            score,
+            record,
+            conflicting: false,
+        }
+    }
+
+    /// Takes in another record (or the merged records) of the same respondent.
+    pub fn merge(&mut self, other: RespondentAnswer<T>) {
+        // Each side's answer stands for all its valid rows unless that side already conflicts, so
+        // comparing the two answers finds any disagreement between the sides.
+        let conflicting = self.conflicting
+            || other.conflicting
+            || (self.score.is_valid_answer()
+                && other.score.is_valid_answer()
+                && self.score != other.score);
+        if other.precedence() < self.precedence() {
+            *self = other;
+        }
+        self.conflicting = conflicting;
+    }
+
+    /// Lower speaks first: a valid answer before none, then the earlier record.
+    fn precedence(&self) -> (bool, u64) {
+        (!self.score.is_valid_answer(), self.order)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +329,72 @@ mod tests {
         assert_eq!(tally.percent_positive(), Some(50.0));
         assert_eq!(tally.percent_negative(), Some(25.0));
         assert_eq!(ScoreTally::default().percent_positive(), None);
+    }
+
+    /// The rows of one respondent, as (ingest order, score); the answer that speaks for them, and
+    /// whether they conflict, in every order the rows could be merged.
+    fn answer_of(rows: &[(u64, FftScore)]) -> (FftScore, bool) {
+        let mut seen = None;
+        for perm in permutations(rows) {
+            let mut answer = RespondentAnswer::new(perm[0].0, perm[0].1, ());
+            for &(order, score) in &perm[1..] {
+                answer.merge(RespondentAnswer::new(order, score, ()));
+            }
+            let result = (answer.score, answer.conflicting);
+            assert!(seen.is_none_or(|s| s == result), "{rows:?}: order matters");
+            seen = Some(result);
+        }
+        seen.expect("at least one row")
+    }
+
+    fn permutations(rows: &[(u64, FftScore)]) -> Vec<Vec<(u64, FftScore)>> {
+        if rows.len() <= 1 {
+            return vec![rows.to_vec()];
+        }
+        let mut out = Vec::new();
+        for i in 0..rows.len() {
+            let mut rest = rows.to_vec();
+            let first = rest.remove(i);
+            for mut tail in permutations(&rest) {
+                tail.insert(0, first);
+                out.push(tail);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_answer_per_respondent_is_the_first_valid_one() {
+        use FftScore::*;
+        // A blank score on the first question does not hide the answer on the second.
+        assert_eq!(
+            answer_of(&[(0, NotGiven), (1, VeryGood)]),
+            (VeryGood, false)
+        );
+        // The same answer on two questions counts once, and does not conflict.
+        assert_eq!(answer_of(&[(0, Good), (1, Good)]), (Good, false));
+        // Rows that disagree: the first valid answer, marked as conflicting.
+        assert_eq!(answer_of(&[(3, Poor), (5, Good), (7, Poor)]), (Poor, true));
+        assert_eq!(
+            answer_of(&[(4, NotGiven), (5, Good), (9, VeryPoor)]),
+            (Good, true)
+        );
+        // "Don't know" is a valid answer (it is in the denominator).
+        assert_eq!(
+            answer_of(&[(0, NotGiven), (1, DontKnow)]),
+            (DontKnow, false)
+        );
+        // No valid answer anywhere: not given.
+        assert_eq!(
+            answer_of(&[(2, NotGiven), (1, NotGiven)]),
+            (NotGiven, false)
+        );
+
+        // Two respondents: A's first row has no score, B said Poor. 50 %, not 0 %.
+        let mut tally = ScoreTally::default();
+        for rows in [&[(0, NotGiven), (1, VeryGood)][..], &[(2, Poor)][..]] {
+            tally.add(answer_of(rows).0);
+        }
+        assert_eq!(tally.percent_positive(), Some(50.0));
     }
 }

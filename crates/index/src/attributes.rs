@@ -15,7 +15,6 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use crate::filters::{Filters, attribute_term};
-use crate::query;
 use crate::search::FacetCount;
 use crate::{Error, Store};
 
@@ -46,9 +45,8 @@ impl Store {
         filters: &Filters,
         max_values: usize,
     ) -> Result<Vec<AttributeFacet>, Error> {
-        let parsed = query::parse(query, &self.fields)?;
-        let query = self.with_filters(&parsed, filters);
         let searcher = self.searcher();
+        let query = self.selection(&searcher, query, filters)?;
         let matches = searcher
             .search(&*query, &Matches)
             .map_err(|e| self.index_error(e))?;
@@ -98,7 +96,7 @@ impl Store {
                 });
             }
         }
-        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        out.sort_by_key(|a| a.name.to_lowercase());
         Ok(out)
     }
 

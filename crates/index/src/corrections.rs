@@ -9,7 +9,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chorus_core::corrections::{Correction, Corrections};
 
@@ -32,27 +32,7 @@ impl Store {
     /// A torn last line (a crash while writing it) is skipped; any other line that is not a correction
     /// is an error naming the file and line, since it means the file was edited or damaged.
     pub fn corrections(&self) -> Result<Corrections, Error> {
-        let path = self.corrections_path();
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Corrections::default()),
-            Err(source) => return Err(Error::Io { path, source }),
-        };
-        let complete = complete_len(&bytes);
-        let mut entries = Vec::new();
-        for (i, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let correction: Correction =
-                serde_json::from_slice(line).map_err(|e| Error::BadCorrection {
-                    path: path.clone(),
-                    line: i + 1,
-                    reason: e.to_string(),
-                })?;
-            entries.push(correction);
-        }
-        Ok(Corrections::new(entries))
+        load(self.dir())
     }
 
     /// Appends a correction and syncs it to disk; once this returns, the correction survives a crash.
@@ -86,6 +66,31 @@ impl Store {
         file.write_all(&line).map_err(io)?;
         file.sync_all().map_err(io)
     }
+}
+
+/// Reads the corrections of the store at `dir` (see [`Store::corrections`]).
+pub(crate) fn load(dir: &Path) -> Result<Corrections, Error> {
+    let path = dir.join(CORRECTIONS_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Corrections::default()),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let complete = complete_len(&bytes);
+    let mut entries = Vec::new();
+    for (i, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let correction: Correction =
+            serde_json::from_slice(line).map_err(|e| Error::BadCorrection {
+                path: path.clone(),
+                line: i + 1,
+                reason: e.to_string(),
+            })?;
+        entries.push(correction);
+    }
+    Ok(Corrections::new(entries))
 }
 
 /// The length of the part of the file made of whole lines.

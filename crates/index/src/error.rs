@@ -50,6 +50,18 @@ pub enum Error {
         /// The analyzer version of this build.
         analyzer: u32,
     },
+    /// The store was made by an earlier chorus, in a format `chorus check --repair` brings up to date.
+    #[error(
+        "the store {} was made by an earlier chorus (store format {found}): run `chorus check --store {} --repair` once to bring it up to date, then `chorus themes` again",
+        path.display(),
+        path.display()
+    )]
+    OlderStore {
+        /// The store directory.
+        path: PathBuf,
+        /// The store format version recorded in the manifest.
+        found: u32,
+    },
     /// Another process (or another writer in this one) is writing to the store.
     #[error(
         "another chorus command is writing to the store {}: wait for it to finish and try again",
@@ -58,6 +70,48 @@ pub enum Error {
     Busy {
         /// The store directory.
         path: PathBuf,
+    },
+    /// The store is on a disk or in a folder that cannot be written to.
+    #[error(
+        "the store {} is read-only: chorus can search and report on it, but to ingest or theme, copy the folder somewhere you can write to (or ask for write access)",
+        path.display()
+    )]
+    ReadOnly {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// The disk (or the user's quota) is full. What was saved before stays; the unfinished files of
+    /// the failed write were removed.
+    #[error(
+        "the disk is full: the store {} could not be written; what was saved before stays and the unfinished files were removed, so free some space and run the command again (comments already stored are skipped as duplicates)",
+        path.display()
+    )]
+    DiskFull {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// A file of the store was changed after chorus wrote it (a disk or copy error).
+    #[error(
+        "the store {} is damaged ({what}): run `chorus check --store {}` to see what is wrong and how to repair it",
+        path.display(),
+        path.display()
+    )]
+    Damaged {
+        /// The store directory.
+        path: PathBuf,
+        /// Which files, and what they hold.
+        what: String,
+    },
+    /// The annotation file is damaged or not one this chorus reads.
+    #[error(
+        "the annotations of the store ({}) cannot be used: {reason}; run `chorus themes` on the store to make them again",
+        path.display()
+    )]
+    DamagedAnnotations {
+        /// The annotation file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
     /// A file or folder of the store could not be read or written.
     #[error("{}", path.display())]
@@ -76,7 +130,11 @@ pub enum Error {
         source: tantivy::TantivyError,
     },
     /// A stored record could not be read back (a damaged store or a bug).
-    #[error("the store {} holds a damaged record (document {doc} of segment {segment}): {reason}", path.display())]
+    #[error(
+        "the store {} holds a damaged record (document {doc} of segment {segment}: {reason}): run `chorus check --store {}` to see what is wrong and how to repair it",
+        path.display(),
+        path.display()
+    )]
     BadRecord {
         /// The store directory.
         path: PathBuf,
@@ -95,7 +153,7 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// `replace_annotations` was given comments that are not those of the store.
+    /// A theming run's annotations do not cover the store's comments.
     #[error(
         "the comments to annotate do not match the store ({reason}): the store changed since they were read; run `chorus themes` again"
     )]

@@ -2,6 +2,7 @@
 //! language's `field:value` clauses turn into.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use chorus_core::{Date, FftScore, QuestionKind, SentimentLabel, YearMonth};
 use serde::Serialize;
@@ -10,7 +11,9 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, Te
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::Error;
+use crate::annotated::Predicate;
 use crate::schema::{self, Fields};
+use crate::sidecar::Annotated;
 
 /// Restrictions on which comments a search, kwic or count considers. Values within one filter are
 /// alternatives (any may match); different filters must all hold. Empty means "any".
@@ -104,7 +107,11 @@ impl Filters {
     }
 
     /// The filters as query clauses that must all hold.
-    pub(crate) fn clauses(&self, fields: &Fields) -> Vec<Box<dyn Query>> {
+    pub(crate) fn clauses(
+        &self,
+        fields: &Fields,
+        annotated: Option<&Arc<Annotated>>,
+    ) -> Vec<Box<dyn Query>> {
         let mut out: Vec<Box<dyn Query>> = Vec::new();
         if self.from.is_some() || self.to.is_some() {
             let bound = |d: Option<Date>| {
@@ -144,15 +151,29 @@ impl Filters {
             .iter()
             .map(|k| u64_query(fields.question_kind, schema::kind_code(*k)))
             .collect()));
-        out.extend(labels(fields.touchpoint, &self.touchpoints));
-        out.extend(labels(fields.theme, &self.themes));
-        out.extend(any(self
-            .sentiments
-            .iter()
-            .map(|s| label_query(fields.sentiment, s.as_str()))
-            .collect()));
+        let annotation = |predicates: Vec<Predicate>| {
+            any(predicates.iter().map(|p| p.to_query(annotated)).collect())
+        };
+        out.extend(annotation(
+            self.touchpoints
+                .iter()
+                .map(|t| Predicate::Touchpoint(t.clone()))
+                .collect(),
+        ));
+        out.extend(annotation(
+            self.themes
+                .iter()
+                .map(|t| Predicate::Theme(t.clone()))
+                .collect(),
+        ));
+        out.extend(annotation(
+            self.sentiments
+                .iter()
+                .map(|s| Predicate::Sentiment(*s))
+                .collect(),
+        ));
         if self.discordant {
-            out.push(bool_query(fields.discordant, true));
+            out.push(Predicate::Discordant(true).to_query(annotated));
         }
         let mut names: Vec<&str> = self.attributes.iter().map(|(n, _)| n.trim()).collect();
         names.sort_unstable_by_key(|n| n.to_lowercase());

@@ -71,11 +71,12 @@ impl Store {
                 },
             }));
         };
+        let annotated = self.annotated()?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, word_query)];
         clauses.extend(
             request
                 .filters
-                .clauses(&self.fields)
+                .clauses(&self.fields, annotated.as_ref())
                 .into_iter()
                 .map(|q| (Occur::Must, q)),
         );
@@ -88,6 +89,7 @@ impl Store {
                     order: Order::Ingest,
                     top: request.limit,
                     facets: false,
+                    annotated: None,
                 },
             )
             .map_err(|e| self.index_error(e))?;

@@ -1,13 +1,16 @@
 //! The Chorus store: every comment in a tantivy index, searchable by researchers.
 //!
 //! A [`Store`] is a directory (its format is described in the `store` module docs and in
-//! ARCHITECTURE.md): a manifest, a tantivy index holding one document per comment with its annotations,
-//! the theme catalog of the last theming run, and the quarantine files of each ingest.
+//! ARCHITECTURE.md): a manifest, a tantivy index holding one document per comment, beside it the
+//! annotations and theme catalog of the last theming run ([`Annotated`]), and the quarantine files of
+//! each ingest.
 //!
 //! - [`Store::create_or_open`] / [`Store::open`], then [`Store::writer`] → [`StoreWriter::add`] →
 //!   [`StoreWriter::commit`] to add comments (ingestion), [`Store::known_keys`] for duplicate detection.
-//! - [`Store::comments`] reads every comment back in ingest order; [`Store::replace_annotations`] stores
-//!   what theming found, with the [`chorus_core::ThemeCatalog`], in one atomic commit.
+//! - [`Store::comments`] reads every comment back in ingest order, with its annotations;
+//!   [`Store::annotator`] takes the writer lock for a theming run and [`Annotator::save`] stores what it
+//!   found (a [`chorus_core::AnnotationTable`] and the [`chorus_core::ThemeCatalog`]) in one atomic
+//!   write beside the index; [`Store::annotated`] reads them back.
 //! - [`Store::search`] runs a [`SearchRequest`] (the query language of the `query` module, [`Filters`],
 //!   sort and page) and returns [`SearchResults`]: the total, [`Hit`]s with highlighted [`Snippet`]s, and
 //!   [`Facets`] over every match; [`Store::attribute_facets`] counts the attribute columns.
@@ -50,21 +53,29 @@
 //! ```
 #![deny(missing_docs)]
 
+mod annotated;
 mod attributes;
+mod check;
 mod corrections;
+mod directory;
 mod error;
+mod expand;
 mod filters;
 mod kwic;
 mod lookup;
 mod query;
+#[cfg(test)]
+mod query_props;
 mod schema;
 mod search;
 mod search_json;
+mod sidecar;
 mod stats;
 mod store;
 mod tokenizer;
 
 pub use attributes::AttributeFacet;
+pub use check::{CheckReport, Problem, RepairReport};
 pub use corrections::CORRECTIONS_FILE;
 pub use error::Error;
 pub use filters::Filters;
@@ -72,6 +83,10 @@ pub use kwic::{KwicLine, KwicRequest};
 pub use query::QueryError;
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
 pub use search_json::{JsonHit, JsonSearch};
+pub use sidecar::{ANNOTATIONS_FILE, Annotated};
 pub use stats::StoreStats;
-pub use store::{MANIFEST_FILE, STORE_FORMAT_VERSION, Store, StoreWriter};
+pub use store::{
+    Annotator, COMMIT_EVERY, MANIFEST_FILE, STORE_FORMAT_VERSION, SeqTexts, Store, StoreWriter,
+    TextRow,
+};
 pub use tokenizer::{ChorusTokenStream, ChorusTokenizer, LABEL_TOKENIZER, TEXT_TOKENIZER};

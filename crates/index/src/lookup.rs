@@ -2,6 +2,7 @@
 //! comment a search matches (for exports), and the comments most like one (for a reader who wants more).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chorus_core::corrections::CommentKey;
 use chorus_core::{Comment, Interner};
@@ -16,7 +17,7 @@ use crate::filters::{Filters, label_query};
 use crate::query;
 use crate::schema::names;
 use crate::search::{Hit, snippet};
-use crate::{Error, Store};
+use crate::{Annotated, Error, Store};
 
 /// The most comments one id or one respondent can return: ids and respondents name a row, which holds
 /// a few answers.
@@ -32,13 +33,50 @@ impl Store {
         let Some(address) = self.address_of(&searcher, key)? else {
             return Ok(None);
         };
-        let comment = self.hit_comment(
+        let annotated = self.annotated()?;
+        let comment = self.annotated_comment(
             &searcher,
-            address.segment_ord,
-            address.doc_id,
+            (address.segment_ord, address.doc_id),
+            annotated.as_ref(),
             &mut Interner::new(),
         )?;
         Ok(Some(comment))
+    }
+
+    /// The comment at an address, with the annotations of the last theming run.
+    fn annotated_comment(
+        &self,
+        searcher: &tantivy::Searcher,
+        (segment, doc): (SegmentOrdinal, DocId),
+        annotated: Option<&Arc<Annotated>>,
+        interner: &mut Interner,
+    ) -> Result<Comment, Error> {
+        let mut comment = self.hit_comment(searcher, segment, doc, interner)?;
+        if let Some(annotated) = annotated {
+            let seq = searcher
+                .segment_reader(segment)
+                .fast_fields()
+                .u64(names::SEQ)
+                .map_err(|e| self.index_error(e))?
+                .first(doc);
+            comment.annotations = seq.and_then(|seq| annotated.table.get(seq as usize));
+        }
+        Ok(comment)
+    }
+
+    /// A query and filters as one tantivy query.
+    pub(crate) fn selection(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        filters: &Filters,
+    ) -> Result<Box<dyn Query>, Error> {
+        let annotated = self.annotated()?;
+        let parsed = query::parse(query, &self.fields)?
+            .to_query(&self.fields, searcher, annotated.as_ref())
+            .map_err(|e| self.index_error(e))?;
+        let query = self.with_filters(&parsed, filters, annotated.as_ref());
+        Ok(query)
     }
 
     /// Where the comment with this key is.
@@ -92,14 +130,14 @@ impl Store {
     /// an export of a search writes. Loads the matching comments (about 0.8 KiB each), so a search that
     /// matches the whole store costs what [`Store::comments`] does.
     pub fn matching_comments(&self, query: &str, filters: &Filters) -> Result<Vec<Comment>, Error> {
-        let parsed = query::parse(query, &self.fields)?;
-        let query = self.with_filters(&parsed, filters);
+        let query = self.selection(&self.searcher(), query, filters)?;
         self.collect_comments(&*query, usize::MAX)
     }
 
     /// Up to `limit` comments of the query, in ingest order.
     fn collect_comments(&self, query: &dyn Query, limit: usize) -> Result<Vec<Comment>, Error> {
         let searcher = self.searcher();
+        let annotated = self.annotated()?;
         let found = searcher
             .search(query, &InOrder)
             .map_err(|e| self.index_error(e))?;
@@ -118,10 +156,10 @@ impl Store {
                 by_doc.sort_unstable();
                 let mut out = Vec::with_capacity(by_doc.len());
                 for (segment, doc, seq) in by_doc {
-                    out.push((
-                        seq,
-                        self.hit_comment(&searcher, segment, doc, &mut interner)?,
-                    ));
+                    let mut comment = self.hit_comment(&searcher, segment, doc, &mut interner)?;
+                    comment.annotations =
+                        annotated.as_ref().and_then(|a| a.table.get(seq as usize));
+                    out.push((seq, comment));
                 }
                 Ok(out)
             })
@@ -169,15 +207,16 @@ impl Store {
         let mut analyzer = Analyzer::english();
         let terms: BTreeSet<String> = analyzer.content_terms(&comment.text).into_iter().collect();
         let mut interner = Interner::new();
+        let annotated = self.annotated()?;
         let mut hits = Vec::with_capacity(limit);
         for (score, address) in top {
             if hits.len() == limit {
                 break;
             }
-            let other = self.hit_comment(
+            let other = self.annotated_comment(
                 &searcher,
-                address.segment_ord,
-                address.doc_id,
+                (address.segment_ord, address.doc_id),
+                annotated.as_ref(),
                 &mut interner,
             )?;
             if other.identity_key() == key.0 || other.text == comment.text {

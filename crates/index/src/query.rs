@@ -1,25 +1,49 @@
 //! The query language of `chorus search`: words, "exact phrases", AND/OR/NOT (and +/-), parentheses,
-//! `field:value` and ranges (`score:[4 TO 5]`, `date:[2021-10-01 TO 2021-12-31]`).
+//! `field:value` and ranges (`score:[4 TO 5]`, `date:[2021-10-01 TO 2021-12-31]`), prefixes (`wait*`) and
+//! near spellings (`recieved~`, `waitng~1`).
 //!
 //! Words and phrases go through the shared analyzer, so `waiting` finds "waited" and "waits"; words that
 //! are only stop words ("the") are dropped. Words next to each other must all match (AND is the default).
 //! Field values are matched whole and case-insensitively (`service:"urgent care"`). Errors point at the
-//! bad part with a column and a caret.
+//! bad part with a column and a caret; syntax of other search engines that Chorus does not support
+//! (`^` boosts, `?` wildcards, `/regular expressions/`, `"phrase"~N` proximity) is an error that says
+//! what is supported, never a silent empty result.
+//!
+//! Parsing gives a [`Node`] tree, which needs no index: it prints back as a query ([`Node`]'s `Display`,
+//! so a parsed query re-parses to the same tree) and becomes a tantivy query with [`Node::to_query`],
+//! where prefixes and near spellings are looked up in the index's term dictionary (the `expand`
+//! module). Nesting (parentheses and NOT) is limited to [`MAX_DEPTH`] levels, so no query can exhaust
+//! the stack.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Bound;
 
-use chorus_core::{Date, SentimentLabel};
-use chorus_text::Analyzer;
-use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use std::sync::Arc;
 
+use chorus_core::{Date, SentimentLabel, ThemeSource};
+use chorus_text::{Analyzer, Normaliser, WordSegmenter};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, TantivyError, Term};
+
+use crate::annotated::Predicate;
+use crate::expand;
 use crate::filters::{
     bool_query, constant, label_query, parse_kind, parse_month, parse_score, u64_query,
 };
 use crate::schema::{self, Fields};
+use crate::sidecar::Annotated;
+
+/// The deepest nesting of parentheses and NOT a query may have. A person never writes more than a few
+/// levels; a limit keeps a hostile query (ten thousand `(`) from overflowing the stack.
+pub const MAX_DEPTH: usize = 100;
+
+/// The query syntax Chorus supports, for error messages about syntax it does not.
+const SUPPORTED: &str = "Chorus supports words, \"phrases\", AND, OR, NOT, (…), field:value, ranges like score:[4 TO 5], prefixes like wait* and near spellings like waitng~1";
 
 /// A query that could not be parsed, with the part of it that is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,35 +70,107 @@ impl QueryError {
 
 impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A long query is shown as a window around the bad part, so the caret stays on screen.
+        const BEFORE: usize = 40;
+        const SHOWN: usize = 100;
         let col = self.column();
-        let width = self.query[self.start.min(self.query.len())..self.end.min(self.query.len())]
-            .chars()
-            .count()
-            .max(1);
-        let shown: String = self
+        let chars: Vec<char> = self
             .query
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
+        let width = self.query[self.start.min(self.query.len())..self.end.min(self.query.len())]
+            .chars()
+            .count()
+            .max(1);
+        let (from, to) = if chars.len() <= SHOWN {
+            (0, chars.len())
+        } else {
+            let from = (col - 1).saturating_sub(BEFORE);
+            (from, (from + SHOWN).min(chars.len()))
+        };
+        let lead = if from > 0 { "…" } else { "" };
+        let tail = if to < chars.len() { "…" } else { "" };
+        let shown: String = chars[from..to].iter().collect();
+        let caret_at = col - 1 - from + lead.chars().count();
+        let width = width.min(to + 1 - (col - 1).min(to));
         write!(
             f,
-            "invalid query at column {col}: {}\n  {shown}\n  {}{}",
+            "invalid query at column {col}: {}\n  {lead}{shown}{tail}\n  {}{}",
             self.message,
-            " ".repeat(col - 1),
-            "^".repeat(width)
+            " ".repeat(caret_at),
+            "^".repeat(width.max(1))
         )
     }
 }
 
 impl std::error::Error for QueryError {}
 
-/// A parsed query: what to run, and the text terms to highlight in hits.
+/// A parsed query made runnable: what to run, and the text terms to highlight in hits.
 pub(crate) struct ParsedQuery {
     pub query: Box<dyn Query>,
-    /// Terms of words and phrases that are not negated.
+    /// Terms of words, phrases, prefixes and near spellings that are not negated.
     pub highlight: BTreeSet<String>,
-    /// Word and phrase clauses, not negated, in order: each a list of (position offset, term).
-    pub phrases: Vec<Vec<(usize, String)>>,
+    /// Whether the query has words (not negated) to rank hits by.
+    pub has_words: bool,
+}
+
+/// A clause on a field other than the text, already checked: what [`Node::to_query`] turns into a
+/// filter.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Clause {
+    /// A label matched whole (lowercased when the query is built).
+    Label(Field, String),
+    /// A number code.
+    U64(Field, u64),
+    /// A yes/no field.
+    Bool(Field, bool),
+    /// A range of number codes.
+    U64Range(Field, Bound<u64>, Bound<u64>),
+    /// A range of days since 1970.
+    DateRange(Bound<i64>, Bound<i64>),
+    /// A condition on the annotations, which live beside the index.
+    Annotation(Predicate),
+}
+
+/// What a parsed query becomes a tantivy query against: the index and the annotations beside it.
+struct Target<'a> {
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    annotated: Option<&'a Arc<Annotated>>,
+}
+
+/// A parsed query, before it meets an index.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Node {
+    /// A word or "phrase" of comment text: its analyzed terms with position offsets.
+    Text {
+        /// As written (without the quotes of a phrase).
+        written: String,
+        /// Whether it was a quoted phrase.
+        quoted: bool,
+        terms: PhraseTerms,
+    },
+    /// `wait*`: every term starting with `prefix` (normalised, not stemmed), and the term `stem`.
+    Prefix {
+        written: String,
+        prefix: String,
+        stem: String,
+    },
+    /// `waitng~1`: terms of words within `distance` edits of `word` (normalised, not stemmed).
+    Fuzzy {
+        written: String,
+        word: String,
+        distance: u32,
+    },
+    /// `field:value` or `field:[range]`, printed as written.
+    Field { written: String, clause: Clause },
+    /// Every comment: what "NOT x" keeps the rest of.
+    All,
+    /// Clauses that must (or must not) all hold.
+    And(Vec<(Occur, Node)>),
+    /// Alternatives.
+    Or(Vec<Node>),
 }
 
 /// The fields the query language knows, and the names users may write for them.
@@ -178,7 +274,9 @@ fn lex(query: &str) -> Result<Vec<Lexed>, QueryError> {
         };
         if let Some(tok) = single {
             chars.next();
-            at_term_start = matches!(tok, Tok::LParen);
+            // After a group, a range or a phrase, `-x` is NOT x, as after a space; after `:` and `[` it
+            // is a value ("score:-1").
+            at_term_start = !matches!(tok, Tok::Colon | Tok::Open { .. });
             out.push(Lexed {
                 tok,
                 start,
@@ -210,7 +308,7 @@ fn lex(query: &str) -> Result<Vec<Lexed>, QueryError> {
                 start,
                 end: close + 1,
             });
-            at_term_start = false;
+            at_term_start = true;
             continue;
         }
         if (c == '+' || c == '-') && at_term_start {
@@ -251,24 +349,19 @@ fn lex(query: &str) -> Result<Vec<Lexed>, QueryError> {
 }
 
 /// Parses a query for a store's fields. An empty query matches every comment.
-pub(crate) fn parse(query: &str, fields: &Fields) -> Result<ParsedQuery, QueryError> {
+pub(crate) fn parse(query: &str, fields: &Fields) -> Result<Node, QueryError> {
     let tokens = lex(query)?;
     let mut parser = Parser {
         query,
         tokens,
         pos: 0,
+        depth: 0,
         fields,
         analyzer: Analyzer::english(),
-        negated: 0,
-        highlight: BTreeSet::new(),
-        phrases: Vec::new(),
+        words: Analyzer::builder(WordSegmenter).filter(Normaliser).build(),
     };
     if parser.tokens.is_empty() {
-        return Ok(ParsedQuery {
-            query: Box::new(AllQuery),
-            highlight: BTreeSet::new(),
-            phrases: Vec::new(),
-        });
+        return Ok(Node::All);
     }
     let parsed = parser.parse_or()?;
     if let Some(extra) = parser.tokens.get(parser.pos) {
@@ -278,17 +371,12 @@ pub(crate) fn parse(query: &str, fields: &Fields) -> Result<ParsedQuery, QueryEr
         };
         return Err(parser.error_at(extra.start, extra.end, message));
     }
-    let Some(query_obj) = parsed else {
-        return Err(parser.error_at(
+    parsed.ok_or_else(|| {
+        parser.error_at(
             0,
             query.len(),
             "the query has only common words (such as `the`, `was`), which are not indexed: add a more specific word",
-        ));
-    };
-    Ok(ParsedQuery {
-        query: query_obj,
-        highlight: parser.highlight,
-        phrases: parser.phrases,
+        )
     })
 }
 
@@ -296,14 +384,15 @@ struct Parser<'a> {
     query: &'a str,
     tokens: Vec<Lexed>,
     pos: usize,
+    /// Parentheses and NOTs open around the current token.
+    depth: usize,
     fields: &'a Fields,
     analyzer: Analyzer,
-    negated: u32,
-    highlight: BTreeSet<String>,
-    phrases: Vec<Vec<(usize, String)>>,
+    /// Normalised words without stemming, for prefixes and near spellings.
+    words: Analyzer,
 }
 
-type Parsed = Option<Box<dyn Query>>;
+type Parsed = Option<Node>;
 
 impl Parser<'_> {
     fn error_at(&self, start: usize, end: usize, message: impl Into<String>) -> QueryError {
@@ -338,6 +427,20 @@ impl Parser<'_> {
         matches!(tok, None | Some(Tok::RParen | Tok::Or | Tok::And))
     }
 
+    /// Enters one more level of nesting at `at` (a `(` or a NOT), refusing past [`MAX_DEPTH`].
+    fn descend(&mut self, at: &Lexed) -> Result<(), QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(
+                at,
+                format!(
+                    "the query nests more than {MAX_DEPTH} levels of parentheses and NOT here: write it more simply"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn parse_or(&mut self) -> Result<Parsed, QueryError> {
         if let Some(Tok::Or) = self.peek() {
             let op = self.tokens[self.pos].clone();
@@ -351,18 +454,16 @@ impl Parser<'_> {
             }
             parts.push(self.parse_and()?);
         }
-        let parts: Vec<Box<dyn Query>> = parts.into_iter().flatten().collect();
+        let mut parts: Vec<Node> = parts.into_iter().flatten().collect();
         Ok(match parts.len() {
             0 => None,
-            1 => parts.into_iter().next(),
-            _ => Some(Box::new(BooleanQuery::new(
-                parts.into_iter().map(|q| (Occur::Should, q)).collect(),
-            ))),
+            1 => parts.pop(),
+            _ => Some(Node::Or(parts)),
         })
     }
 
     fn parse_and(&mut self) -> Result<Parsed, QueryError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Occur, Node)> = Vec::new();
         let mut any = false;
         loop {
             match self.peek() {
@@ -378,10 +479,10 @@ impl Parser<'_> {
                     }
                 }
                 Some(_) => {
-                    let (occur, query) = self.parse_unary()?;
+                    let (occur, node) = self.parse_unary()?;
                     any = true;
-                    if let Some(q) = query {
-                        clauses.push((occur, q));
+                    if let Some(n) = node {
+                        clauses.push((occur, n));
                     }
                 }
             }
@@ -391,12 +492,12 @@ impl Parser<'_> {
         }
         if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
             // "NOT parking" means every comment except those.
-            clauses.push((Occur::Must, Box::new(AllQuery)));
+            clauses.push((Occur::Must, Node::All));
         }
         if clauses.len() == 1 && clauses[0].0 == Occur::Must {
-            return Ok(clauses.pop().map(|(_, q)| q));
+            return Ok(clauses.pop().map(|(_, n)| n));
         }
-        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+        Ok(Some(Node::And(clauses)))
     }
 
     fn parse_unary(&mut self) -> Result<(Occur, Parsed), QueryError> {
@@ -406,20 +507,22 @@ impl Parser<'_> {
                 if Self::ends_clause(self.peek()) {
                     return Err(self.error(&op, "NOT needs a query after it, e.g. `NOT parking`"));
                 }
-                self.negated += 1;
-                let (inner, query) = self.parse_unary()?;
-                self.negated -= 1;
+                self.descend(&op)?;
+                let (inner, node) = self.parse_unary()?;
+                self.depth -= 1;
                 let occur = if inner == Occur::MustNot {
                     Occur::Must
                 } else {
                     Occur::MustNot
                 };
-                Ok((occur, query))
+                Ok((occur, node))
             }
             Some(Tok::Plus) => {
-                self.pos += 1;
-                let (_, query) = self.parse_unary()?;
-                Ok((Occur::Must, query))
+                let op = self.next().unwrap_or_else(unreachable_token);
+                self.descend(&op)?;
+                let (_, node) = self.parse_unary()?;
+                self.depth -= 1;
+                Ok((Occur::Must, node))
             }
             _ => Ok((Occur::Must, self.parse_primary()?)),
         }
@@ -438,7 +541,9 @@ impl Parser<'_> {
                         "empty parentheses: put a query inside or remove them",
                     ));
                 }
+                self.descend(&token)?;
                 let inner = self.parse_or()?;
+                self.depth -= 1;
                 match self.next() {
                     Some(Lexed {
                         tok: Tok::RParen, ..
@@ -458,12 +563,24 @@ impl Parser<'_> {
                             ),
                         ));
                     };
-                    self.parse_field_value(name, &word, &colon)
+                    self.parse_field_value(name, &word, token.start, &colon)
                 } else {
-                    Ok(self.text_query(&word))
+                    self.word_node(&word, &token)
                 }
             }
-            Tok::Phrase(text) => Ok(self.text_query(&text)),
+            Tok::Phrase(text) => {
+                if let Some(next) = self.tokens.get(self.pos)
+                    && next.start == token.end
+                    && matches!(&next.tok, Tok::Word(w) if w.starts_with('~'))
+                {
+                    let next = next.clone();
+                    return Err(self.error(
+                        &next,
+                        format!("searching for words near each other (\"…\"~N) is not supported: {SUPPORTED}"),
+                    ));
+                }
+                Ok(self.text_node(&text, true))
+            }
             Tok::Colon => Err(self.error(
                 &token,
                 "`:` needs a field name before it, e.g. `service:111`",
@@ -478,73 +595,196 @@ impl Parser<'_> {
         }
     }
 
-    /// A word or phrase of comment text, through the shared analyzer; `None` if it holds only stop words.
-    fn text_query(&mut self, text: &str) -> Parsed {
-        let (query, terms) = text_clause(self.fields.text, &mut self.analyzer, text)?;
-        if self.negated == 0 {
-            self.highlight.extend(terms.iter().map(|(_, t)| t.clone()));
-            self.phrases.push(terms);
+    /// A word of comment text outside quotes: a plain word, a prefix (`wait*`) or a near spelling
+    /// (`waitng~1`); syntax of other search engines is an error. `None` if it holds only stop words.
+    fn word_node(&mut self, word: &str, at: &Lexed) -> Result<Parsed, QueryError> {
+        let unsupported = |offset: usize, message: String| {
+            let start = at.start + offset;
+            let len = word[offset..].chars().next().map_or(1, char::len_utf8);
+            self.error_at(start, start + len, message)
+        };
+        if word.len() > 1 && word.starts_with('/') {
+            return Err(unsupported(
+                0,
+                format!("regular expressions (/…/) are not supported: {SUPPORTED}"),
+            ));
         }
-        Some(query)
+        if let Some(i) = word.find('^') {
+            return Err(unsupported(
+                i,
+                format!("boosting a word with `^` is not supported: {SUPPORTED}"),
+            ));
+        }
+        let body = word.trim_end_matches('?');
+        if let Some(i) = body.find('?') {
+            return Err(unsupported(
+                i,
+                format!("`?` wildcards are not supported: {SUPPORTED}"),
+            ));
+        }
+        if let Some(i) = word.find('~') {
+            return self.fuzzy_node(word, i, at).map(Some);
+        }
+        if let Some(i) = word.find('*') {
+            if i + 1 != word.len() || i == 0 {
+                return Err(unsupported(
+                    i,
+                    format!(
+                        "`*` works only at the end of a word, for words that start with it (wait* finds waiting, waits…): {SUPPORTED}"
+                    ),
+                ));
+            }
+            return self.prefix_node(word, at).map(Some);
+        }
+        Ok(self.text_node(word, false))
     }
 
+    /// The one normalised word of `text` (not stemmed), or an error at `at` saying what `what` takes.
+    fn one_word(&mut self, text: &str, at: &Lexed, what: &str) -> Result<String, QueryError> {
+        let tokens = self.words.analyze(text);
+        let mut words = tokens.iter();
+        match (words.next(), words.next()) {
+            (Some(word), None) => Ok(word.term.clone()),
+            _ => Err(self.error(
+                at,
+                format!(
+                    "{what} takes one word of letters or digits, e.g. {}",
+                    match what {
+                        "a prefix" => "wait*",
+                        _ => "waitng~1",
+                    }
+                ),
+            )),
+        }
+    }
+
+    fn prefix_node(&mut self, word: &str, at: &Lexed) -> Result<Node, QueryError> {
+        let prefix = self.one_word(&word[..word.len() - 1], at, "a prefix")?;
+        let stem = self
+            .analyzer
+            .analyze(&prefix)
+            .iter()
+            .next()
+            .map_or_else(|| prefix.clone(), |t| t.term.clone());
+        Ok(Node::Prefix {
+            written: word.to_owned(),
+            prefix,
+            stem,
+        })
+    }
+
+    /// `word~` (the distance from the word's length, as for Elasticsearch's AUTO) or `word~N`.
+    fn fuzzy_node(&mut self, word: &str, tilde: usize, at: &Lexed) -> Result<Node, QueryError> {
+        let shape = "write a near spelling as a word then ~ and 0, 1 or 2 edits (waitng~1), or ~ alone to let the length of the word decide";
+        let digits = &word[tilde + 1..];
+        if tilde == 0 {
+            return Err(self.error(at, format!("`~` goes right after a word: {shape}")));
+        }
+        let distance = match digits {
+            "" => None,
+            "0" => Some(0),
+            "1" => Some(1),
+            "2" => Some(2),
+            _ => return Err(self.error(at, format!("`{word}` is not a near spelling: {shape}"))),
+        };
+        let base = self.one_word(&word[..tilde], at, "a near spelling")?;
+        let distance = distance.unwrap_or(match base.chars().count() {
+            0..=2 => 0,
+            3..=5 => 1,
+            _ => 2,
+        });
+        Ok(Node::Fuzzy {
+            written: word.to_owned(),
+            word: base,
+            distance,
+        })
+    }
+
+    /// A word or phrase of comment text, through the shared analyzer; `None` if it holds only stop words.
+    fn text_node(&mut self, text: &str, quoted: bool) -> Parsed {
+        let terms = text_terms(&mut self.analyzer, text)?;
+        Some(Node::Text {
+            written: text.to_owned(),
+            quoted,
+            terms,
+        })
+    }
+
+    /// The value after `field:`; `start` is where the field name starts, for printing the clause as
+    /// written.
     fn parse_field_value(
         &mut self,
         name: Name,
         written: &str,
+        start: usize,
         colon: &Lexed,
-    ) -> Result<Parsed, QueryError> {
+    ) -> Result<Option<Node>, QueryError> {
         let Some(value) = self.next() else {
             return Err(self.error(
                 colon,
                 format!("`{written}:` needs a value after the colon, e.g. `{written}:…`"),
             ));
         };
-        match value.tok.clone() {
-            Tok::Word(v) | Tok::Phrase(v) => self.field_value(name, &v, &value).map(Some),
-            Tok::Open { inclusive } => self.parse_range(name, written, &value, inclusive).map(Some),
-            Tok::LParen => Err(self.error(
-                &value,
-                format!("write alternatives in full: `{written}:A OR {written}:B`"),
-            )),
-            _ => Err(self.error(
-                &value,
-                format!("`{written}:` needs a value after the colon"),
-            )),
-        }
-    }
-
-    fn field_value(
-        &mut self,
-        name: Name,
-        value: &str,
-        at: &Lexed,
-    ) -> Result<Box<dyn Query>, QueryError> {
-        let f = self.fields;
-        let bad = |message: String| self.error(at, message);
-        Ok(match name {
-            Name::Text => {
-                return self.text_query(value).ok_or_else(|| {
-                    self.error(at, "only common words here, which are not indexed")
+        let clause = match value.tok.clone() {
+            Tok::Word(v) if name == Name::Text => {
+                let node = self.word_node(&v, &value)?;
+                return node.map(Some).ok_or_else(|| {
+                    self.error(&value, "only common words here, which are not indexed")
                 });
             }
-            Name::Id => label_query(f.id, value),
-            Name::Respondent => label_query(f.respondent, value),
-            Name::Service => label_query(f.service, value),
-            Name::Organisation => label_query(f.organisation, value),
-            Name::Source => label_query(f.source, value),
-            Name::Touchpoint => label_query(f.touchpoint, value),
-            Name::Theme => label_query(f.theme, value),
+            Tok::Phrase(v) if name == Name::Text => {
+                let node = self.text_node(&v, true);
+                return node.map(Some).ok_or_else(|| {
+                    self.error(&value, "only common words here, which are not indexed")
+                });
+            }
+            Tok::Word(v) | Tok::Phrase(v) => self.field_value(name, &v, &value)?,
+            Tok::Open { inclusive } => self.parse_range(name, written, &value, inclusive)?,
+            Tok::LParen => {
+                return Err(self.error(
+                    &value,
+                    format!("write alternatives in full: `{written}:A OR {written}:B`"),
+                ));
+            }
+            _ => {
+                return Err(self.error(
+                    &value,
+                    format!("`{written}:` needs a value after the colon"),
+                ));
+            }
+        };
+        let end = self.tokens[self.pos - 1].end;
+        Ok(Some(Node::Field {
+            written: self.query[start..end].to_owned(),
+            clause,
+        }))
+    }
+
+    fn field_value(&mut self, name: Name, value: &str, at: &Lexed) -> Result<Clause, QueryError> {
+        let f = self.fields;
+        let bad = |message: String| self.error(at, message);
+        let label = |field: Field, value: &str| Clause::Label(field, value.to_owned());
+        Ok(match name {
+            Name::Text => return Err(bad("a word of the text is not a field value".to_owned())),
+            Name::Id => label(f.id, value),
+            Name::Respondent => label(f.respondent, value),
+            Name::Service => label(f.service, value),
+            Name::Organisation => label(f.organisation, value),
+            Name::Source => label(f.source, value),
+            Name::Touchpoint => Clause::Annotation(Predicate::Touchpoint(value.to_owned())),
+            Name::Theme => Clause::Annotation(Predicate::Theme(value.to_owned())),
             Name::Attribute => {
                 if !value.contains('=') {
                     return Err(bad(format!(
                         "write an attribute as name=value, e.g. attribute:\"age band=35-44\" (got `{value}`)"
                     )));
                 }
-                label_query(f.attribute, value)
+                label(f.attribute, value)
             }
             Name::ThemeSource => match value.to_ascii_lowercase().as_str() {
-                v @ ("codebook" | "model" | "discovered") => label_query(f.theme_source, v),
+                "codebook" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Codebook)),
+                "model" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Model)),
+                "discovered" => Clause::Annotation(Predicate::ThemeSource(ThemeSource::Discovered)),
                 _ => {
                     return Err(bad(
                         "use theme_source:codebook, model or discovered".to_owned()
@@ -552,14 +792,14 @@ impl Parser<'_> {
                 }
             },
             Name::Sentiment => {
-                let label: SentimentLabel = value.parse().map_err(&bad)?;
-                label_query(f.sentiment, label.as_str())
+                let sentiment: SentimentLabel = value.parse().map_err(&bad)?;
+                Clause::Annotation(Predicate::Sentiment(sentiment))
             }
             Name::Question => match parse_kind(value) {
-                Some(kind) => u64_query(f.question_kind, schema::kind_code(kind)),
-                None => label_query(f.question, value),
+                Some(kind) => Clause::U64(f.question_kind, schema::kind_code(kind)),
+                None => label(f.question, value),
             },
-            Name::Score => u64_query(
+            Name::Score => Clause::U64(
                 f.score,
                 schema::score_code(parse_score(value).map_err(&bad)?),
             ),
@@ -569,7 +809,7 @@ impl Parser<'_> {
                         "`{value}` is not a date: use YYYY-MM-DD, a month YYYY-MM or a year YYYY"
                     ))
                 })?;
-                date_range(f.date, Bound::Included(lo), Bound::Included(hi))
+                Clause::DateRange(Bound::Included(lo), Bound::Included(hi))
             }
             Name::Month => {
                 let month = parse_month(value).ok_or_else(|| {
@@ -577,26 +817,24 @@ impl Parser<'_> {
                         "`{value}` is not a month: use YYYY-MM, e.g. 2021-10"
                     ))
                 })?;
-                u64_query(f.month, schema::month_code(month.first_day()))
+                Clause::U64(f.month, schema::month_code(month.first_day()))
             }
             Name::Discovered => {
-                let n: u64 = value
+                let n: u32 = value
                     .parse()
                     .map_err(|_| bad(format!("`{value}` is not a discovered theme number")))?;
-                u64_query(f.discovered, n)
+                Clause::Annotation(Predicate::Discovered(n))
             }
-            Name::Discordant => bool_query(
-                f.discordant,
+            Name::Discordant => Clause::Annotation(Predicate::Discordant(
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
-            ),
-            Name::NoComment => bool_query(
+            )),
+            Name::NoComment => Clause::Bool(
                 f.no_comment,
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
             ),
-            Name::Themed => bool_query(
-                f.themed,
+            Name::Themed => Clause::Annotation(Predicate::Themed(
                 parse_bool(value).ok_or_else(|| bad(bool_hint(value)))?,
-            ),
+            )),
         })
     }
 
@@ -606,7 +844,7 @@ impl Parser<'_> {
         written: &str,
         open: &Lexed,
         lo_inclusive: bool,
-    ) -> Result<Box<dyn Query>, QueryError> {
+    ) -> Result<Clause, QueryError> {
         let shape = format!("write a range as {written}:[LOW TO HIGH], with * for an open end");
         let lo = self
             .next()
@@ -641,7 +879,7 @@ impl Parser<'_> {
         let f = self.fields;
         // Each kind of field turns a bound's text into an inclusive u64/i64 limit.
         match name {
-            Name::Score | Name::Month | Name::Discovered => {
+            Name::Score | Name::Month => {
                 let parse =
                     |text: &Option<String>, at: &Lexed| -> Result<Option<u64>, QueryError> {
                         let Some(t) = text else { return Ok(None) };
@@ -675,30 +913,27 @@ impl Parser<'_> {
                         hi_text.unwrap_or_default()
                     )));
                 }
-                let field = match name {
-                    Name::Score => f.score,
-                    Name::Month => f.month,
-                    _ => f.discovered,
+                let field = if name == Name::Score {
+                    f.score
+                } else {
+                    f.month
                 };
                 let bound = |v: Option<u64>, inclusive: bool| match v {
                     None => Bound::Unbounded,
-                    Some(v) if inclusive => Bound::Included(Term::from_field_u64(field, v)),
-                    Some(v) => Bound::Excluded(Term::from_field_u64(field, v)),
+                    Some(v) if inclusive => Bound::Included(v),
+                    Some(v) => Bound::Excluded(v),
                 };
                 let mut lower = bound(lo_v, lo_inclusive);
                 if name == Name::Score && lo_v.is_none() {
                     // `not given` is stored as 0: an open lower end means "from very good".
-                    lower = Bound::Included(Term::from_field_u64(field, 1));
+                    lower = Bound::Included(1);
                 }
                 if lower == Bound::Unbounded && bound(hi_v, hi_inclusive) == Bound::Unbounded {
                     return Err(
                         self.error(open, format!("a range needs at least one end: {shape}"))
                     );
                 }
-                Ok(constant(Box::new(RangeQuery::new(
-                    lower,
-                    bound(hi_v, hi_inclusive),
-                ))))
+                Ok(Clause::U64Range(field, lower, bound(hi_v, hi_inclusive)))
             }
             Name::Date => {
                 let parse =
@@ -748,13 +983,11 @@ impl Parser<'_> {
                         hi_text.unwrap_or_default()
                     )));
                 }
-                Ok(date_range(f.date, lower, upper))
+                Ok(Clause::DateRange(lower, upper))
             }
             _ => Err(self.error(
                 open,
-                format!(
-                    "`{written}` has no ranges: ranges work on score, date, month and discovered"
-                ),
+                format!("`{written}` has no ranges: ranges work on score, date and month"),
             )),
         }
     }
@@ -763,22 +996,24 @@ impl Parser<'_> {
 /// The terms of a word or phrase with their position offsets from the first.
 pub(crate) type PhraseTerms = Vec<(usize, String)>;
 
-/// The query for a word or phrase of comment text, with its terms and their position offsets; `None` if
-/// it holds only stop words.
-pub(crate) fn text_clause(
-    field: Field,
-    analyzer: &mut Analyzer,
-    text: &str,
-) -> Option<(Box<dyn Query>, PhraseTerms)> {
+/// The terms of a word or phrase of comment text with their position offsets; `None` if it holds only
+/// stop words.
+pub(crate) fn text_terms(analyzer: &mut Analyzer, text: &str) -> Option<PhraseTerms> {
     let tokens = analyzer.analyze(text);
     let mut content = tokens.iter().filter(|t| !t.stop).peekable();
     let first = content.peek()?.position;
-    let terms: Vec<(usize, String)> = content
-        .map(|t| ((t.position - first) as usize, t.term.clone()))
-        .collect();
-    let query: Box<dyn Query> = if terms.len() == 1 {
+    Some(
+        content
+            .map(|t| ((t.position - first) as usize, t.term.clone()))
+            .collect(),
+    )
+}
+
+/// The query for the terms of a word (one term) or phrase.
+pub(crate) fn terms_query(field: Field, terms: &PhraseTerms) -> Box<dyn Query> {
+    if let [(_, term)] = terms.as_slice() {
         Box::new(TermQuery::new(
-            Term::from_field_text(field, &terms[0].1),
+            Term::from_field_text(field, term),
             IndexRecordOption::WithFreqs,
         ))
     } else {
@@ -788,8 +1023,18 @@ pub(crate) fn text_clause(
                 .map(|(p, t)| (*p, Term::from_field_text(field, t)))
                 .collect(),
         ))
-    };
-    Some((query, terms))
+    }
+}
+
+/// The query for a word or phrase of comment text, with its terms and their position offsets; `None` if
+/// it holds only stop words.
+pub(crate) fn text_clause(
+    field: Field,
+    analyzer: &mut Analyzer,
+    text: &str,
+) -> Option<(Box<dyn Query>, PhraseTerms)> {
+    let terms = text_terms(analyzer, text)?;
+    Some((terms_query(field, &terms), terms))
 }
 
 fn unreachable_token() -> Lexed {
@@ -840,4 +1085,183 @@ fn date_range(field: Field, lower: Bound<i64>, upper: Bound<i64>) -> Box<dyn Que
         Bound::Unbounded => Bound::Unbounded,
     };
     constant(Box::new(RangeQuery::new(term(lower), term(upper))))
+}
+
+impl Node {
+    /// The tantivy query for this tree, with the terms to highlight; prefixes and near spellings are
+    /// looked up in the searcher's term dictionaries.
+    pub(crate) fn to_query(
+        &self,
+        fields: &Fields,
+        searcher: &Searcher,
+        annotated: Option<&Arc<Annotated>>,
+    ) -> Result<ParsedQuery, TantivyError> {
+        let mut highlight = BTreeSet::new();
+        let mut has_words = false;
+        let on = Target {
+            fields,
+            searcher,
+            annotated,
+        };
+        let query = self.build(&on, false, &mut highlight, &mut has_words)?;
+        Ok(ParsedQuery {
+            query,
+            highlight,
+            has_words,
+        })
+    }
+
+    fn build(
+        &self,
+        on: &Target<'_>,
+        negated: bool,
+        highlight: &mut BTreeSet<String>,
+        has_words: &mut bool,
+    ) -> Result<Box<dyn Query>, TantivyError> {
+        let Target {
+            fields, searcher, ..
+        } = *on;
+        let mut words = |terms: &mut dyn Iterator<Item = &String>| {
+            if !negated {
+                *has_words = true;
+                highlight.extend(terms.cloned());
+            }
+        };
+        Ok(match self {
+            Node::Text { terms, .. } => {
+                words(&mut terms.iter().map(|(_, t)| t));
+                terms_query(fields.text, terms)
+            }
+            Node::Prefix { prefix, stem, .. } => {
+                let terms = expand::prefix_terms(searcher, fields.text, prefix, stem)?;
+                words(&mut terms.iter());
+                if terms.is_empty() {
+                    Box::new(EmptyQuery)
+                } else {
+                    Box::new(TermSetQuery::new(
+                        terms.iter().map(|t| Term::from_field_text(fields.text, t)),
+                    ))
+                }
+            }
+            Node::Fuzzy { word, distance, .. } => {
+                let terms = expand::near_terms(searcher, fields.text, word, *distance)?;
+                words(&mut terms.iter().map(|(t, _)| t));
+                if terms.is_empty() {
+                    Box::new(EmptyQuery)
+                } else {
+                    // Nearer spellings rank higher: half the weight for each edit.
+                    Box::new(BooleanQuery::new(
+                        terms
+                            .iter()
+                            .map(|(t, d)| {
+                                let term: Box<dyn Query> = Box::new(TermQuery::new(
+                                    Term::from_field_text(fields.text, t),
+                                    IndexRecordOption::WithFreqs,
+                                ));
+                                let boost = 0.5f32.powi(*d as i32);
+                                let q: Box<dyn Query> = Box::new(BoostQuery::new(term, boost));
+                                (Occur::Should, q)
+                            })
+                            .collect(),
+                    ))
+                }
+            }
+            Node::Field { clause, .. } => clause.to_query(fields, on.annotated),
+            Node::All => Box::new(AllQuery),
+            Node::And(clauses) => {
+                let mut out = Vec::with_capacity(clauses.len());
+                for (occur, node) in clauses {
+                    let negated = negated || *occur == Occur::MustNot;
+                    out.push((*occur, node.build(on, negated, highlight, has_words)?));
+                }
+                Box::new(BooleanQuery::new(out))
+            }
+            Node::Or(parts) => {
+                let mut out = Vec::with_capacity(parts.len());
+                for node in parts {
+                    out.push((
+                        Occur::Should,
+                        node.build(on, negated, highlight, has_words)?,
+                    ));
+                }
+                Box::new(BooleanQuery::new(out))
+            }
+        })
+    }
+
+    /// The node as one operand: groups in parentheses.
+    fn operand(&self) -> String {
+        match self {
+            Node::And(_) | Node::Or(_) => format!("({self})"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// A query in the query language that parses back to the same tree.
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text {
+                written,
+                quoted: true,
+                ..
+            } => write!(f, "\"{written}\""),
+            Node::Text { written, .. }
+            | Node::Prefix { written, .. }
+            | Node::Fuzzy { written, .. }
+            | Node::Field { written, .. } => f.write_str(written),
+            Node::All => Ok(()),
+            Node::And(clauses) => {
+                // The `All` that "NOT x" gets is added again by the parser.
+                let shown = clauses
+                    .iter()
+                    .filter(|(o, n)| !(*o == Occur::Must && *n == Node::All));
+                for (i, (occur, node)) in shown.enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    if *occur == Occur::MustNot {
+                        f.write_str("NOT ")?;
+                    }
+                    f.write_str(&node.operand())?;
+                }
+                Ok(())
+            }
+            Node::Or(parts) => {
+                for (i, node) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" OR ")?;
+                    }
+                    // AND binds tighter than OR: an AND needs no parentheses here, and adding them
+                    // would nest the printed query deeper than the one parsed.
+                    match node {
+                        Node::And(_) => write!(f, "{node}")?,
+                        _ => f.write_str(&node.operand())?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Clause {
+    fn to_query(&self, fields: &Fields, annotated: Option<&Arc<Annotated>>) -> Box<dyn Query> {
+        match self {
+            Clause::Annotation(predicate) => predicate.to_query(annotated),
+            Clause::Label(field, value) => label_query(*field, value),
+            Clause::U64(field, value) => u64_query(*field, *value),
+            Clause::Bool(field, value) => bool_query(*field, *value),
+            Clause::U64Range(field, lo, hi) => {
+                let term = |b: &Bound<u64>| match b {
+                    Bound::Included(v) => Bound::Included(Term::from_field_u64(*field, *v)),
+                    Bound::Excluded(v) => Bound::Excluded(Term::from_field_u64(*field, *v)),
+                    Bound::Unbounded => Bound::Unbounded,
+                };
+                constant(Box::new(RangeQuery::new(term(lo), term(hi))))
+            }
+            Clause::DateRange(lo, hi) => date_range(fields.date, *lo, *hi),
+        }
+    }
 }

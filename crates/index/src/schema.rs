@@ -7,22 +7,21 @@
 //! | `text` | analyzed with positions, stored | the redacted comment, through `chorus-text`'s analyzer |
 //! | `id`, `respondent`, `question`, `source`, `attribute` | lowercase keyword | exact values (`attribute` as `name=value`) |
 //! | `service`, `organisation` | lowercase keyword + raw fast column | for filters and facets |
-//! | `question_kind`, `score`, `month`, `discovered` | u64, indexed + fast | kind index, FFT code (0 = not given), `yyyymm`, cluster |
+//! | `question_kind`, `score`, `month` | u64, indexed + fast | kind index, FFT code (0 = not given), `yyyymm` |
 //! | `date` | i64, indexed + fast | days since 1970-01-01; absent when undated |
-//! | `no_comment`, `themed`, `discordant` | bool, indexed + fast | flags |
-//! | `touchpoint`, `theme`, `sentiment` | lowercase keyword + raw fast column | annotations, once theming ran |
-//! | `theme_source` | lowercase keyword | `codebook`, `model`, `discovered` |
+//! | `no_comment` | bool, indexed + fast | the respondent left the question blank |
 //! | `seq` | u64 fast | ingest order, unique, stable across annotation rewrites |
 //! | `key_identity`, `key_content`, `key_respondent` | u64 fast | the three duplicate keys |
 //! | `respondent_hash` | u64 fast | organisation + respondent, for distinct respondent counts |
 //! | `record` | stored JSON | every other field of the comment, so it round-trips exactly |
-//! | `annotations` | stored JSON | the full annotations, when theming ran |
+//!
+//! Annotations are not in the index: they live beside it, keyed by `seq` (the `sidecar` module), so
+//! theming never rewrites a document, and the query language's `theme:`, `touchpoint:`, `sentiment:`…
+//! clauses read them there (the `annotated` module).
 
 use std::sync::Arc;
 
-use chorus_core::{
-    Annotations, Attributes, Comment, Date, FftScore, Interner, QuestionKind, SourceRef, keys,
-};
+use chorus_core::{Attributes, Comment, Date, FftScore, Interner, QuestionKind, SourceRef, keys};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -47,20 +46,12 @@ pub(crate) mod names {
     pub const SOURCE: &str = "source";
     pub const ATTRIBUTE: &str = "attribute";
     pub const NO_COMMENT: &str = "no_comment";
-    pub const THEMED: &str = "themed";
-    pub const TOUCHPOINT: &str = "touchpoint";
-    pub const THEME: &str = "theme";
-    pub const THEME_SOURCE: &str = "theme_source";
-    pub const SENTIMENT: &str = "sentiment";
-    pub const DISCORDANT: &str = "discordant";
-    pub const DISCOVERED: &str = "discovered";
     pub const SEQ: &str = "seq";
     pub const KEY_IDENTITY: &str = "key_identity";
     pub const KEY_CONTENT: &str = "key_content";
     pub const KEY_RESPONDENT: &str = "key_respondent";
     pub const RESPONDENT_HASH: &str = "respondent_hash";
     pub const RECORD: &str = "record";
-    pub const ANNOTATIONS: &str = "annotations";
 }
 
 /// The fields of a store's schema.
@@ -79,20 +70,12 @@ pub(crate) struct Fields {
     pub source: Field,
     pub attribute: Field,
     pub no_comment: Field,
-    pub themed: Field,
-    pub touchpoint: Field,
-    pub theme: Field,
-    pub theme_source: Field,
-    pub sentiment: Field,
-    pub discordant: Field,
-    pub discovered: Field,
     pub seq: Field,
     pub key_identity: Field,
     pub key_content: Field,
     pub key_respondent: Field,
     pub respondent_hash: Field,
     pub record: Field,
-    pub annotations: Field,
 }
 
 /// The schema every store uses. Changing it means bumping [`crate::STORE_FORMAT_VERSION`].
@@ -114,20 +97,18 @@ pub(crate) fn build_schema() -> Schema {
             .set_fieldnorms(false),
     );
     let facet_label = label.clone().set_fast("raw");
-    for name in [ID, RESPONDENT, QUESTION, SOURCE, ATTRIBUTE, THEME_SOURCE] {
+    for name in [ID, RESPONDENT, QUESTION, SOURCE, ATTRIBUTE] {
         b.add_text_field(name, label.clone());
     }
-    for name in [SERVICE, ORGANISATION, TOUCHPOINT, THEME, SENTIMENT] {
+    for name in [SERVICE, ORGANISATION] {
         b.add_text_field(name, facet_label.clone());
     }
     let filter_u64 = NumericOptions::default().set_indexed().set_fast();
-    for name in [QUESTION_KIND, SCORE, MONTH, DISCOVERED] {
+    for name in [QUESTION_KIND, SCORE, MONTH] {
         b.add_u64_field(name, filter_u64.clone());
     }
     b.add_i64_field(DATE, filter_u64.clone());
-    for name in [NO_COMMENT, THEMED, DISCORDANT] {
-        b.add_bool_field(name, filter_u64.clone());
-    }
+    b.add_bool_field(NO_COMMENT, filter_u64.clone());
     for name in [
         SEQ,
         KEY_IDENTITY,
@@ -138,7 +119,6 @@ pub(crate) fn build_schema() -> Schema {
         b.add_u64_field(name, FAST);
     }
     b.add_text_field(RECORD, STORED);
-    b.add_text_field(ANNOTATIONS, STORED);
     b.build()
 }
 
@@ -164,20 +144,12 @@ impl Fields {
             source: f(SOURCE)?,
             attribute: f(ATTRIBUTE)?,
             no_comment: f(NO_COMMENT)?,
-            themed: f(THEMED)?,
-            touchpoint: f(TOUCHPOINT)?,
-            theme: f(THEME)?,
-            theme_source: f(THEME_SOURCE)?,
-            sentiment: f(SENTIMENT)?,
-            discordant: f(DISCORDANT)?,
-            discovered: f(DISCOVERED)?,
             seq: f(SEQ)?,
             key_identity: f(KEY_IDENTITY)?,
             key_content: f(KEY_CONTENT)?,
             key_respondent: f(KEY_RESPONDENT)?,
             respondent_hash: f(RESPONDENT_HASH)?,
             record: f(RECORD)?,
-            annotations: f(ANNOTATIONS)?,
         })
     }
 }
@@ -204,6 +176,14 @@ pub(crate) fn kind_code(kind: QuestionKind) -> u64 {
         .unwrap_or(QuestionKind::ALL.len() - 1) as u64
 }
 
+/// The question kind of an indexed code.
+pub(crate) fn kind_from_code(code: u64) -> QuestionKind {
+    QuestionKind::ALL
+        .get(code as usize)
+        .copied()
+        .unwrap_or(QuestionKind::Other)
+}
+
 /// A month as indexed: `yyyymm`.
 pub(crate) fn month_code(date: Date) -> u64 {
     let ym = date.year_month();
@@ -217,10 +197,7 @@ pub(crate) fn month_label(code: u64) -> String {
 
 /// The organisation and respondent, hashed: two trusts may both have a respondent "1".
 pub(crate) fn respondent_hash(comment: &Comment) -> u64 {
-    keys::stable_hash(&[
-        comment.organisation.as_deref().unwrap_or("").as_bytes(),
-        comment.respondent.as_bytes(),
-    ])
+    keys::respondent_id_key(comment.organisation.as_deref(), &comment.respondent)
 }
 
 /// Every field of a comment except its text and annotations, as stored in `record`.
@@ -261,7 +238,7 @@ struct Record {
     source: SourceRef,
 }
 
-/// The document for a comment with its ingest sequence number.
+/// The document for a comment with its ingest sequence number (its annotations are not part of it).
 pub(crate) fn to_document(
     fields: &Fields,
     comment: &Comment,
@@ -294,12 +271,6 @@ pub(crate) fn to_document(
         doc.add_text(fields.attribute, format!("{name}={value}"));
     }
     doc.add_bool(fields.no_comment, comment.no_comment);
-    doc.add_bool(fields.themed, comment.annotations.is_some());
-    if let Some(a) = &comment.annotations {
-        add_annotations(fields, &mut doc, a);
-        let json = serde_json::to_string(a).map_err(|e| e.to_string())?;
-        doc.add_text(fields.annotations, json);
-    }
     doc.add_u64(fields.seq, seq);
     doc.add_u64(fields.key_identity, keys.identity);
     doc.add_u64(fields.key_content, keys.content);
@@ -324,35 +295,7 @@ pub(crate) fn to_document(
     Ok(doc)
 }
 
-fn add_annotations(fields: &Fields, doc: &mut TantivyDocument, a: &Annotations) {
-    doc.add_text(fields.sentiment, a.sentiment.label.as_str());
-    doc.add_bool(fields.discordant, a.discordant);
-    if let Some(cluster) = a.discovered_theme {
-        doc.add_u64(fields.discovered, u64::from(cluster));
-    }
-    // Multi-valued facets count a document once per distinct value.
-    let mut seen: Vec<&str> = Vec::new();
-    for t in &a.touchpoints {
-        if !seen.contains(&&*t.id) {
-            seen.push(&t.id);
-            doc.add_text(fields.touchpoint, &t.id);
-        }
-    }
-    seen.clear();
-    let mut sources: Vec<&str> = Vec::new();
-    for t in &a.themes {
-        if !seen.contains(&&*t.name) {
-            seen.push(&t.name);
-            doc.add_text(fields.theme, &t.name);
-        }
-        if !sources.contains(&t.source.as_str()) {
-            sources.push(t.source.as_str());
-            doc.add_text(fields.theme_source, t.source.as_str());
-        }
-    }
-}
-
-/// Reads a comment back from its stored fields, sharing its repeated strings through `interner`.
+/// Reads a comment back from its stored fields (without annotations), sharing its repeated strings through `interner`.
 pub(crate) fn from_document(
     fields: &Fields,
     doc: &TantivyDocument,
@@ -362,13 +305,6 @@ pub(crate) fn from_document(
     let record = get(fields.record).ok_or("the record field is missing")?;
     let record: Record =
         serde_json::from_str(record).map_err(|e| format!("the record is not valid: {e}"))?;
-    let annotations = match get(fields.annotations) {
-        Some(json) => Some(
-            serde_json::from_str::<Annotations>(json)
-                .map_err(|e| format!("the annotations are not valid: {e}"))?,
-        ),
-        None => None,
-    };
     let mut comment = Comment {
         id: record.id,
         respondent: record.respondent,
@@ -381,7 +317,7 @@ pub(crate) fn from_document(
         organisation: record.organisation,
         attributes: record.attributes,
         source: record.source,
-        annotations,
+        annotations: None,
     };
     comment.share_strings(interner);
     Ok(comment)

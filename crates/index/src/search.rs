@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use chorus_core::{Comment, FftScore, Interner, QuestionKind, SentimentLabel};
 use chorus_text::Analyzer;
@@ -13,9 +14,11 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::annotated::AnnotationFacets;
 use crate::filters::Filters;
 use crate::query::{self, ParsedQuery};
 use crate::schema::{self, names};
+use crate::sidecar::Annotated;
 use crate::{Error, Store};
 
 /// How hits are ordered.
@@ -177,10 +180,13 @@ pub(crate) const NOT_THEMED: &str = "not themed";
 impl Store {
     /// Runs a search: the total, a page of hits with snippets, and facet counts over all matches.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
-        let parsed = query::parse(&request.query, &self.fields)?;
-        let has_words = !parsed.phrases.is_empty();
-        let query = self.with_filters(&parsed, &request.filters);
         let searcher = self.searcher();
+        let annotated = self.annotated()?;
+        let parsed = query::parse(&request.query, &self.fields)?
+            .to_query(&self.fields, &searcher, annotated.as_ref())
+            .map_err(|e| self.index_error(e))?;
+        let has_words = parsed.has_words;
+        let query = self.with_filters(&parsed, &request.filters, annotated.as_ref());
         let collector = SearchCollector {
             order: match request.sort {
                 SortOrder::Relevance if has_words => Order::Relevance,
@@ -190,6 +196,7 @@ impl Store {
             },
             top: request.offset.saturating_add(request.limit),
             facets: true,
+            annotated: annotated.clone(),
         };
         let found = searcher
             .search(&*query, &collector)
@@ -198,7 +205,11 @@ impl Store {
         let mut hits = Vec::with_capacity(request.limit);
         let mut interner = Interner::new();
         for ranked in found.top.into_iter().skip(request.offset) {
-            let comment = self.hit_comment(&searcher, ranked.segment, ranked.doc, &mut interner)?;
+            let mut comment =
+                self.hit_comment(&searcher, ranked.segment, ranked.doc, &mut interner)?;
+            comment.annotations = annotated
+                .as_ref()
+                .and_then(|a| a.table.get(ranked.seq as usize));
             let snippet = snippet(
                 &mut analyzer,
                 &comment.text,
@@ -219,8 +230,13 @@ impl Store {
     }
 
     /// The parsed query with every filter as a further required clause.
-    pub(crate) fn with_filters(&self, parsed: &ParsedQuery, filters: &Filters) -> Box<dyn Query> {
-        let clauses = filters.clauses(&self.fields);
+    pub(crate) fn with_filters(
+        &self,
+        parsed: &ParsedQuery,
+        filters: &Filters,
+        annotated: Option<&Arc<Annotated>>,
+    ) -> Box<dyn Query> {
+        let clauses = filters.clauses(&self.fields, annotated);
         if clauses.is_empty() {
             return parsed.query.box_clone();
         }
@@ -340,7 +356,7 @@ pub(crate) enum Order {
 pub(crate) struct Ranked {
     /// Higher is better (relevance bits, date, or minus date).
     primary: i64,
-    seq: u64,
+    pub seq: u64,
     pub relevance: f32,
     pub segment: SegmentOrdinal,
     pub doc: DocId,
@@ -373,6 +389,8 @@ pub(crate) struct SearchCollector {
     pub top: usize,
     /// Whether to count facets.
     pub facets: bool,
+    /// The annotations beside the index, for their facets.
+    pub annotated: Option<Arc<Annotated>>,
 }
 
 pub(crate) struct Found {
@@ -396,18 +414,17 @@ pub(crate) struct SearchSegmentCollector {
 struct SegmentFacets {
     service: Option<StrColumn>,
     organisation: Option<StrColumn>,
-    touchpoint: Option<StrColumn>,
-    theme: Option<StrColumn>,
-    sentiment: Option<StrColumn>,
+    /// The annotations' facets, counted by sequence number.
+    annotations: Option<AnnotationFacets>,
+    seq: Column<u64>,
     score: Column<u64>,
     month: Column<u64>,
     kind: Column<u64>,
     /// Per term ordinal (the last slot counts documents without a value).
     service_counts: Vec<u64>,
     organisation_counts: Vec<u64>,
-    touchpoint_counts: Vec<u64>,
-    theme_counts: Vec<u64>,
-    sentiment_counts: Vec<u64>,
+    /// Comments without annotations: "not themed".
+    unthemed: u64,
     score_counts: [u64; 7],
     kind_counts: [u64; 4],
     /// By month code minus the segment's smallest; the last slot counts undated documents.
@@ -422,13 +439,13 @@ fn str_counts(column: &Option<StrColumn>) -> Vec<u64> {
 }
 
 impl SegmentFacets {
-    fn new(segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+    fn new(
+        segment: &SegmentReader,
+        annotated: Option<&Arc<Annotated>>,
+    ) -> tantivy::Result<SegmentFacets> {
         let ff = segment.fast_fields();
         let service = ff.str(names::SERVICE)?;
         let organisation = ff.str(names::ORGANISATION)?;
-        let touchpoint = ff.str(names::TOUCHPOINT)?;
-        let theme = ff.str(names::THEME)?;
-        let sentiment = ff.str(names::SENTIMENT)?;
         let month = ff.u64(names::MONTH)?;
         let (month_min, month_max) = if month.num_docs() > 0 {
             (month.min_value(), month.max_value())
@@ -440,14 +457,11 @@ impl SegmentFacets {
         Ok(SegmentFacets {
             service_counts: str_counts(&service),
             organisation_counts: str_counts(&organisation),
-            touchpoint_counts: str_counts(&touchpoint),
-            theme_counts: str_counts(&theme),
-            sentiment_counts: str_counts(&sentiment),
+            unthemed: 0,
             service,
             organisation,
-            touchpoint,
-            theme,
-            sentiment,
+            annotations: annotated.map(|a| AnnotationFacets::new(Arc::clone(a))),
+            seq: ff.u64(names::SEQ)?,
             score: ff.u64(names::SCORE)?,
             kind: ff.u64(names::QUESTION_KIND)?,
             month,
@@ -463,9 +477,10 @@ impl SegmentFacets {
     fn collect(&mut self, doc: DocId) {
         single(&self.service, &mut self.service_counts, doc);
         single(&self.organisation, &mut self.organisation_counts, doc);
-        single(&self.sentiment, &mut self.sentiment_counts, doc);
-        multi(&self.touchpoint, &mut self.touchpoint_counts, doc);
-        multi(&self.theme, &mut self.theme_counts, doc);
+        match &mut self.annotations {
+            Some(facets) => facets.add(self.seq.first(doc).map_or(usize::MAX, |s| s as usize)),
+            None => self.unthemed += 1,
+        }
         let score = self.score.first(doc).unwrap_or(0) as usize;
         // Index 0..5 are codes 1..6, index 6 is "not given" (code 0).
         let slot = if (1..=6).contains(&score) {
@@ -490,7 +505,6 @@ impl SegmentFacets {
         for (column, counts) in [
             (&self.service, &mut self.service_counts),
             (&self.organisation, &mut self.organisation_counts),
-            (&self.sentiment, &mut self.sentiment_counts),
         ] {
             let missing = counts.len() - 1;
             match column {
@@ -503,9 +517,14 @@ impl SegmentFacets {
                 None => counts[missing] += docs.len() as u64,
             }
         }
-        for &doc in docs {
-            multi(&self.touchpoint, &mut self.touchpoint_counts, doc);
-            multi(&self.theme, &mut self.theme_counts, doc);
+        match &mut self.annotations {
+            Some(facets) => {
+                read(&self.seq, docs, values);
+                for v in values.iter() {
+                    facets.add(v.map_or(usize::MAX, |s| s as usize));
+                }
+            }
+            None => self.unthemed += docs.len() as u64,
         }
         read(&self.score, docs, values);
         for v in values.iter() {
@@ -569,19 +588,28 @@ impl SegmentFacets {
             &mut tally.organisation,
             Some(NONE),
         );
-        named(
-            &self.sentiment,
-            &self.sentiment_counts,
-            &mut tally.sentiment,
-            Some(NOT_THEMED),
-        );
-        named(
-            &self.touchpoint,
-            &self.touchpoint_counts,
-            &mut tally.touchpoint,
-            None,
-        );
-        named(&self.theme, &self.theme_counts, &mut tally.theme, None);
+        let mut sentiment = [0u64; 5];
+        sentiment[4] = self.unthemed;
+        if let Some(facets) = &self.annotations {
+            let (touchpoints, themes) = facets.named();
+            for (into, counts) in [
+                (&mut tally.touchpoint, touchpoints),
+                (&mut tally.theme, themes),
+            ] {
+                for (name, count) in counts {
+                    *into.entry(name.to_string()).or_default() += count;
+                }
+            }
+            for (all, count) in sentiment.iter_mut().zip(facets.sentiment) {
+                *all += count;
+            }
+        }
+        let labels = SentimentLabel::ALL.iter().map(|l| l.as_str());
+        for (name, count) in labels.chain([NOT_THEMED]).zip(sentiment) {
+            if count > 0 {
+                *tally.sentiment.entry(name.to_owned()).or_default() += count;
+            }
+        }
         tally.score = self.score_counts;
         tally.kind = self.kind_counts;
         let undated = self.month_counts.len() - 1;
@@ -614,16 +642,6 @@ fn single(column: &Option<StrColumn>, counts: &mut [u64], doc: DocId) {
         .and_then(|c| c.ords().first(doc))
         .map_or(missing, |o| o as usize);
     counts[slot.min(missing)] += 1;
-}
-
-#[inline]
-fn multi(column: &Option<StrColumn>, counts: &mut [u64], doc: DocId) {
-    if let Some(c) = column {
-        let missing = counts.len() - 1;
-        for ord in c.term_ords(doc) {
-            counts[(ord as usize).min(missing)] += 1;
-        }
-    }
 }
 
 /// Facet counts keyed for merging across segments.
@@ -756,7 +774,7 @@ impl Collector for SearchCollector {
             heap: BinaryHeap::with_capacity(self.top.min(10_000) + 1),
             total: 0,
             facets: if self.facets {
-                Some(SegmentFacets::new(segment)?)
+                Some(SegmentFacets::new(segment, self.annotated.as_ref())?)
             } else {
                 None
             },

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chorus_core::{Date, ScoreTally};
+use chorus_core::{Date, RespondentAnswer, ScoreTally};
 use serde::Serialize;
 
 use crate::schema::{names, score_from_code};
@@ -30,9 +30,11 @@ pub struct StoreStats {
     pub services: Vec<FacetCount>,
     /// Comments per organisation, most first, `(none)` last.
     pub organisations: Vec<FacetCount>,
-    /// FFT answers counted once per respondent (a respondent's first valid answer, in ingest order), since
-    /// one FFT answer comes with all of a respondent's comments.
+    /// FFT answers counted once per respondent, by [`RespondentAnswer`]'s rule (a respondent's first
+    /// valid answer, in ingest order), since one FFT answer comes with all of a respondent's comments.
     pub respondent_scores: ScoreTally,
+    /// Respondents whose rows gave different valid FFT answers (their first valid answer counts).
+    pub conflicting_respondents: u64,
     /// Very good + good over valid answers (1–6) of respondents, as a percentage.
     pub percent_positive: Option<f64>,
     /// Comments that theming has annotated.
@@ -45,6 +47,7 @@ impl Store {
     /// Counts comments, respondents, dates, services, organisations, scores and theming.
     pub fn stats(&self) -> Result<StoreStats, Error> {
         let searcher = self.searcher();
+        let annotated = self.annotated()?;
         let mut stats = StoreStats {
             comments: 0,
             with_text: 0,
@@ -56,6 +59,7 @@ impl Store {
             services: Vec::new(),
             organisations: Vec::new(),
             respondent_scores: ScoreTally::default(),
+            conflicting_respondents: 0,
             percent_positive: None,
             themed: 0,
             not_themed: 0,
@@ -63,13 +67,11 @@ impl Store {
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         let mut services: BTreeMap<String, u64> = BTreeMap::new();
         let mut organisations: BTreeMap<String, u64> = BTreeMap::new();
-        // Per respondent: the ingest sequence and score of its first valid answer (or first comment).
-        let mut respondents: HashMap<u64, (bool, u64, u64)> = HashMap::new();
+        let mut respondents: HashMap<u64, RespondentAnswer<()>> = HashMap::new();
         for segment in searcher.segment_readers() {
             let ff = segment.fast_fields();
             let e = |e| self.index_error(e);
             let no_comment = ff.bool(names::NO_COMMENT).map_err(e)?;
-            let themed = ff.bool(names::THEMED).map_err(e)?;
             let date = ff.i64(names::DATE).map_err(e)?;
             let seq = ff.u64(names::SEQ).map_err(e)?;
             let score = ff.u64(names::SCORE).map_err(e)?;
@@ -83,7 +85,11 @@ impl Store {
                 if no_comment.first(doc).unwrap_or(false) {
                     stats.no_comment += 1;
                 }
-                if themed.first(doc).unwrap_or(false) {
+                let ordinal = seq.first(doc).map_or(usize::MAX, |s| s as usize);
+                if annotated
+                    .as_ref()
+                    .is_some_and(|a| a.table.is_annotated(ordinal))
+                {
                     stats.themed += 1;
                 }
                 match date.first(doc) {
@@ -104,12 +110,15 @@ impl Store {
                 };
                 count(&service, &mut service_counts);
                 count(&organisation, &mut org_counts);
-                let s = score.first(doc).unwrap_or(0);
-                let candidate = (s != 0, u64::MAX - seq.first(doc).unwrap_or(0), s);
+                let answer = RespondentAnswer::new(
+                    seq.first(doc).unwrap_or(0),
+                    score_from_code(score.first(doc).unwrap_or(0)),
+                    (),
+                );
                 respondents
                     .entry(who.first(doc).unwrap_or(0))
-                    .and_modify(|best| *best = (*best).max(candidate))
-                    .or_insert(candidate);
+                    .and_modify(|known| known.merge(answer))
+                    .or_insert(answer);
             }
             for (column, counts, into) in [
                 (&service, &service_counts, &mut services),
@@ -136,8 +145,9 @@ impl Store {
         stats.with_text = stats.comments - stats.no_comment;
         stats.not_themed = stats.comments - stats.themed;
         stats.respondents = respondents.len() as u64;
-        for (_, _, code) in respondents.into_values() {
-            stats.respondent_scores.add(score_from_code(code));
+        for answer in respondents.into_values() {
+            stats.respondent_scores.add(answer.score);
+            stats.conflicting_respondents += u64::from(answer.conflicting);
         }
         stats.percent_positive = stats.respondent_scores.percent_positive();
         if first <= last {

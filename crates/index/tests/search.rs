@@ -200,6 +200,38 @@ fn the_query_language_finds_what_a_researcher_means() {
 }
 
 #[test]
+fn prefixes_and_near_spellings_find_what_people_meant() {
+    let (_dir, store) = store();
+    let check = |query: &str, expected: &[&str]| {
+        assert_eq!(sorted(ids(&store, query)), expected, "{query}");
+    };
+    let waiting = ["1", "3", "4", "7"];
+    check("wait*", &waiting);
+    check("wai*", &waiting);
+    // The word whole, with its ending: its term is the stem `wait`.
+    check("waiting*", &waiting);
+    check("Park*", &["2", "7"]);
+    check("doc*", &["4"]);
+    check("zzz*", &[]);
+    // Before, `waitng~1` found nothing: `~` was dropped as punctuation and "waitng" is no word.
+    check("waitng", &[]);
+    check("waitng~1", &waiting);
+    check("waitng~", &waiting);
+    check("docter~1", &["4"]);
+    check("parkign~", &["2", "7"]);
+    check("nurseing~1", &["3"]);
+    check("waitng~0", &[]);
+    check("parkign~ -waitng~1", &["2"]);
+    check("text:wait*", &waiting);
+    // Prefix and near-spelling matches are highlighted like words.
+    let hit = store.search(&SearchRequest::new("wai* docter~1")).unwrap();
+    assert_eq!(
+        hit.hits[0].snippet.render("[", "]"),
+        "The [wait] for the [doctor] was long"
+    );
+}
+
+#[test]
 fn malformed_queries_are_clear_errors_pointing_at_the_bad_part() {
     let (_dir, store) = store();
     // (query, column, words the message must contain)
@@ -240,8 +272,34 @@ fn malformed_queries_are_clear_errors_pointing_at_the_bad_part() {
         ("parking NOT", 9, "NOT needs a query after it"),
         ("the was", 1, "only common words"),
         ("théâtre colour:😡", 9, "unknown field"),
+        // Syntax of other search engines: an error saying what is supported, not a silent 0.
+        ("wa?t", 3, "`?` wildcards are not supported"),
+        ("wait^2", 5, "boosting a word with `^` is not supported"),
+        ("/wait.*/", 1, "regular expressions (/…/) are not supported"),
+        ("\"long wait\"~3", 12, "words near each other"),
+        ("*ing", 1, "`*` works only at the end of a word"),
+        ("wa*t", 3, "Chorus supports words"),
+        ("x~3", 1, "not a near spelling"),
+        ("parking ~1", 9, "goes right after a word"),
+        ("car-park~1", 1, "takes one word"),
+        // Nesting that used to overflow the stack (exit 134).
+        ("((((x))))", 0, ""),
     ];
-    for &(query, column, words) in cases {
+    let deep = [
+        format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000)),
+        "(".repeat(30_000),
+        "NOT (".repeat(20_000),
+    ];
+    let deep_cases = [
+        (deep[0].as_str(), 101, "nests more than 100 levels"),
+        (deep[1].as_str(), 101, "nests more than 100 levels"),
+        (deep[2].as_str(), 251, "nests more than 100 levels"),
+    ];
+    for &(query, column, words) in cases.iter().chain(&deep_cases) {
+        if column == 0 {
+            store.search(&SearchRequest::new(query)).unwrap();
+            continue;
+        }
         let err = store.search(&SearchRequest::new(query)).unwrap_err();
         let Error::Query(q) = &err else {
             panic!("{query}: not a query error: {err}")
@@ -253,13 +311,20 @@ fn malformed_queries_are_clear_errors_pointing_at_the_bad_part() {
             message.starts_with(&format!("invalid query at column {column}:")),
             "{message}"
         );
-        // The caret line points at the column.
+        // The caret line points at the column; a long query is shown around it.
+        let shown: Vec<char> = message.lines().nth(1).unwrap().chars().collect();
         let caret = message.lines().nth(2).unwrap();
+        let at = caret.chars().position(|c| c == '^').unwrap();
         assert_eq!(
-            caret.chars().position(|c| c == '^'),
-            Some(column + 1),
+            shown[at],
+            query.chars().nth(column - 1).unwrap(),
             "{query}:\n{message}"
         );
+        if query.chars().count() <= 100 {
+            assert_eq!(at, column + 1, "{query}:\n{message}");
+        } else {
+            assert!(message.len() < 500, "{query}:\n{message}");
+        }
     }
 }
 
@@ -531,6 +596,7 @@ fn annotations_are_searchable_filterable_and_faceted() {
             },
             discovered_theme: Some(1),
             discordant: c.id == "3",
+            clauses: Vec::new(),
         });
     }
     store

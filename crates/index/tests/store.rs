@@ -9,7 +9,7 @@ use chorus_core::{
     SentimentLabel, SentimentScore, SourceRef, ThemeAssignment, ThemeCatalog, ThemeSource,
     TouchpointMention,
 };
-use chorus_index::{Error, MANIFEST_FILE, Store};
+use chorus_index::{Error, MANIFEST_FILE, STORE_FORMAT_VERSION, Store};
 
 fn comment(id: &str, text: &str) -> Comment {
     Comment {
@@ -51,6 +51,7 @@ fn annotations(theme: &str) -> Annotations {
         }],
         discovered_theme: Some(3),
         discordant: true,
+        clauses: Vec::new(),
     }
 }
 
@@ -191,6 +192,7 @@ fn annotations_and_catalog_are_replaced_together_and_survive_later_ingests() {
             source: ThemeSource::Codebook,
             description: "Waiting to be seen".to_owned(),
             direction: Direction::LowerIsBetter,
+            category: None,
         }],
         themes: vec![],
         discovered: vec![DiscoveredTheme {
@@ -252,7 +254,10 @@ fn foreign_and_incompatible_directories_are_refused_with_a_message() {
     let original = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
         &manifest,
-        original.replace("\"format_version\": 1", "\"format_version\": 99"),
+        original.replace(
+            &format!("\"format_version\": {STORE_FORMAT_VERSION}"),
+            "\"format_version\": 99",
+        ),
     )
     .unwrap();
     check(store.dir(), "made with store format 99");
@@ -307,4 +312,248 @@ fn quarantine_paths_are_numbered_after_the_existing_ones() {
             .unwrap()
             .ends_with("ingest-0008.csv")
     );
+}
+
+/// `n` comments with distinct texts.
+fn many(prefix: &str, n: usize) -> Vec<Comment> {
+    (0..n)
+        .map(|i| {
+            comment(
+                &format!("{prefix}{i}"),
+                &format!("comment {prefix} number {i} about parking"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_ingest_keeps_what_it_committed_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let all = many("c", 250);
+    let mut writer = store.writer().unwrap();
+    writer.set_commit_every(100);
+    for c in &all {
+        writer.add(c).unwrap();
+    }
+    // Killed before its final commit: before, nothing at all was kept (one commit per file).
+    drop(writer);
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    assert_eq!(store.len(), 200);
+    let mut writer = store.writer().unwrap();
+    for c in &all {
+        writer.add(c).unwrap();
+    }
+    assert_eq!(writer.skipped(), 200);
+    assert_eq!(writer.commit().unwrap(), 50);
+    let ids: Vec<String> = store
+        .comments()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let expected: Vec<String> = all.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn theming_takes_the_lock_before_it_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    add_all(&store, &many("c", 3));
+    let writer = store.writer().unwrap();
+    let err = store.annotator().unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }), "{err}");
+    drop(writer);
+    let annotator = store.annotator().unwrap();
+    assert!(matches!(store.writer().unwrap_err(), Error::Busy { .. }));
+    let mut comments = store.comments().unwrap();
+    comments[0].annotations = Some(annotations("Parking"));
+    annotator
+        .replace_annotations(&comments, &ThemeCatalog::default())
+        .unwrap();
+    assert!(store.comments().unwrap()[0].annotations.is_some());
+}
+
+#[test]
+fn the_store_of_an_analyse_output_folder_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("out").join("store")).unwrap();
+    add_all(&store, &many("c", 2));
+    let found = Store::open(&dir.path().join("out")).unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found.dir(), dir.path().join("out").join("store"));
+    assert_eq!(
+        Store::create_or_open(&dir.path().join("out"))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+/// The files of the store's segments with this extension, largest segment first.
+fn segment_files(store_dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(store_dir.join("index"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).unwrap().len()));
+    files
+}
+
+fn flip_byte(path: &Path, at: f64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let i = ((bytes.len() as f64) * at) as usize;
+    bytes[i] ^= 0x55;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_flipped_byte_in_the_comments_is_found_and_repaired_by_removing_that_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::create_or_open(&path).unwrap();
+    let first = many("a", 300);
+    let second = many("b", 20);
+    add_all(&store, &first);
+    add_all(&store, &second);
+    drop(store);
+    let files = segment_files(&path, "store");
+    assert!(files.len() >= 2, "{files:?}");
+    // A byte in the middle of the compressed comments: before, tantivy read on and returned altered
+    // text, or failed with its own message.
+    flip_byte(&files[0], 0.3);
+    let store = Store::open(&path).unwrap();
+    let err = store.comments().unwrap_err();
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("chorus check --store"), "{message}");
+    assert!(message.contains(".store (the comments)"), "{message}");
+    drop(store);
+
+    let report = Store::check(&path).unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.comments, 320);
+    assert!(report.unrecoverable > 0, "{report:?}");
+    assert_eq!(report.sources, ["october.csv"]);
+    let repaired = Store::repair(&path).unwrap();
+    assert_eq!(repaired.kept + repaired.removed, 320, "{repaired:?}");
+    assert_eq!(repaired.removed, report.unrecoverable);
+    assert!(Store::check(&path).unwrap().is_sound());
+
+    // Ingesting the same comments again brings back exactly the removed ones.
+    let store = Store::open(&path).unwrap();
+    let mut writer = store.writer().unwrap();
+    for c in first.iter().chain(&second) {
+        writer.add(c).unwrap();
+    }
+    assert_eq!(writer.commit().unwrap(), repaired.removed);
+    assert_eq!(store.len(), 320);
+}
+
+#[test]
+fn a_flipped_byte_in_the_search_index_is_repaired_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let store = Store::create_or_open(&path).unwrap();
+    let mut comments = many("a", 200);
+    add_all(&store, &comments);
+    comments[0].annotations = Some(annotations("Parking"));
+    store
+        .replace_annotations(
+            &store
+                .comments()
+                .unwrap()
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut c)| {
+                    if i == 0 {
+                        c.annotations = Some(annotations("Parking"));
+                    }
+                    c
+                })
+                .collect::<Vec<_>>(),
+            &ThemeCatalog::default(),
+        )
+        .unwrap();
+    drop(store);
+    flip_byte(&segment_files(&path, "idx")[0], 0.5);
+    let report = Store::check(&path).unwrap();
+    assert!(!report.is_sound());
+    assert_eq!(report.unrecoverable, 0, "{report:?}");
+    assert!(report.rebuildable > 0, "{report:?}");
+    let repaired = Store::repair(&path).unwrap();
+    assert_eq!(repaired.removed, 0);
+    assert_eq!(repaired.kept + repaired.rebuilt, 200);
+    let store = Store::open(&path).unwrap();
+    let back = store.comments().unwrap();
+    assert_eq!(back.len(), 200);
+    assert_eq!(back[0].id, "a0");
+    assert!(
+        back[0].annotations.is_some(),
+        "annotations survive a repair"
+    );
+    assert!(
+        store.catalog().unwrap().is_some(),
+        "the catalog survives a repair"
+    );
+    assert_eq!(
+        store
+            .search(&chorus_index::SearchRequest::new("parking"))
+            .unwrap()
+            .total,
+        200
+    );
+}
+
+/// Copies a folder tree (the fixtures are small and flat but for one level).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A store made by the chorus of store format 1 (five comments of our own, ingested and themed; the
+/// annotations then lived inside the index) is refused with what to run, and `check --repair` brings
+/// it up to date with every comment kept.
+#[test]
+fn a_format_1_store_is_brought_up_to_date_by_repair() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("old");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1-store"),
+        &store,
+    );
+    let err = Store::open(&store).unwrap_err();
+    assert!(matches!(err, Error::OlderStore { found: 1, .. }), "{err}");
+    assert!(err.to_string().contains("--repair"), "{err}");
+
+    let check = Store::check(&store).unwrap();
+    assert!(!check.is_sound());
+    assert_eq!(check.comments, 5);
+    assert!(
+        check.problems[0].what.contains("store format 1"),
+        "{check:?}"
+    );
+
+    let repaired = Store::repair(&store).unwrap();
+    assert_eq!((repaired.kept, repaired.removed), (5, 0));
+    assert_eq!(repaired.upgraded_from, Some(1));
+    assert!(Store::check(&store).unwrap().is_sound());
+
+    let opened = Store::open(&store).unwrap();
+    let comments = opened.comments().unwrap();
+    let texts: Vec<&str> = comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 5);
+    assert!(texts[1].starts_with("Waited four hours"), "{texts:?}");
+    assert!(comments.iter().all(|c| c.annotations.is_none()));
+    assert_eq!(opened.catalog().unwrap(), None);
 }

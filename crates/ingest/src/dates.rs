@@ -165,9 +165,9 @@ fn strip_time(text: &str) -> &str {
         Some(colon) => {
             // Back up over the hour digits and the space before them.
             let before = &text[..colon];
-            let hour_start = before
-                .rfind(|c: char| !c.is_ascii_digit())
-                .map_or(0, |i| i + 1);
+            // Counted in bytes from the end: the character before the digits may be several bytes.
+            let hour_start =
+                before.len() - before.bytes().rev().take_while(u8::is_ascii_digit).count();
             before[..hour_start].trim_end_matches([' ', ',', 'T'])
         }
         None => text,
@@ -205,10 +205,10 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 ];
             }
             let value = digits.parse().unwrap_or(0);
-            // "30th": skip the ordinal suffix.
-            let rest = &text[i..];
+            // "30th": skip the ordinal suffix. Compared as bytes: the next character may be "€".
+            let rest = &bytes[i..];
             for suffix in ["st", "nd", "rd", "th"] {
-                if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(suffix) {
+                if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(suffix.as_bytes()) {
                     i += 2;
                     break;
                 }
@@ -362,5 +362,14 @@ mod tests {
         check("5", Dmy, Err(DateProblem::Unrecognised));
         check("1/2", Dmy, Err(DateProblem::Unrecognised));
         check("30/09/221", Dmy, Err(DateProblem::Unrecognised));
+        // A digit before a multi-byte character once cut that character in two (a panic).
+        check("1€", Dmy, Err(DateProblem::Unrecognised));
+        check("3\u{1D54A}", Dmy, Err(DateProblem::Unrecognised));
+        check("\u{10350}:", Dmy, Err(DateProblem::Unrecognised));
+        check(
+            "30/09/2021 \u{20AC}14:05",
+            Dmy,
+            Err(DateProblem::Unrecognised),
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! Which text encoding a file uses, and turning its bytes into UTF-8 text.
 //!
 //! Survey exports arrive as UTF-8 (with or without a byte-order mark), as Excel's "Unicode text" (UTF-16
-//! with a BOM) or as Windows-1252 from older systems. The encoding is sniffed from the first 64 KiB; UTF-16
-//! is transcoded to UTF-8 as a stream, and the other two are decoded field by field so that one stray byte
-//! late in a UTF-8 file costs one record a fallback, not the whole file.
+//! with a BOM) or as Windows-1252 from older systems, and sometimes as a mix (a UTF-8 export with one row
+//! pasted in from an older system). The encoding is sniffed from the first 64 KiB; UTF-16 is transcoded to
+//! UTF-8 as a stream. UTF-8 and Windows-1252 are decided field by field: a field that is valid UTF-8 is
+//! read as UTF-8, any other as Windows-1252, so one stray byte costs that field a fallback, not the whole
+//! file its emoji and curly quotes. (Windows-1252 text is valid UTF-8 only when it is ASCII, or in
+//! mojibake such as `Ã©`: an accented capital followed by a symbol, which feedback does not write.)
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -93,8 +96,21 @@ pub(crate) fn sniff(prefix: &[u8]) -> Sniff {
         Ok(_) => Sniff::Text(TextEncoding::Utf8),
         // A character cut off by the end of the sample is not evidence against UTF-8.
         Err(e) if e.error_len().is_none() => Sniff::Text(TextEncoding::Utf8),
+        Err(_) if mostly_utf8(prefix) => Sniff::Text(TextEncoding::Utf8),
         Err(_) => Sniff::Text(TextEncoding::Windows1252),
     }
+}
+
+/// Whether valid multi-byte UTF-8 characters outnumber the bytes that are not UTF-8: a UTF-8 export with
+/// a stray Windows-1252 byte, rather than a Windows-1252 file (whose non-ASCII bytes are almost never
+/// valid UTF-8).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > invalid
 }
 
 /// Reads up to `limit` bytes (fewer only at the end of the input).
@@ -216,7 +232,8 @@ impl<R: Read> Read for Utf16ToUtf8<R> {
 pub(crate) enum Decoded<'a> {
     /// Text in the file's encoding.
     Text(Cow<'a, str>),
-    /// Not valid UTF-8 in a UTF-8 file, but plausible Windows-1252 (a file saved by two programs).
+    /// Text in the other of UTF-8 and Windows-1252 (a file saved by two programs): not valid UTF-8 in a
+    /// UTF-8 file, or valid non-ASCII UTF-8 in a Windows-1252 one.
     Fallback(String),
     /// No encoding makes sense of these bytes.
     Undecodable,
@@ -236,9 +253,12 @@ pub(crate) fn decode_field(bytes: &[u8], encoding: TextEncoding) -> Decoded<'_> 
             Ok(text) => Decoded::Text(Cow::Borrowed(text)),
             Err(_) => Decoded::Undecodable,
         },
-        TextEncoding::Windows1252 => match decode_windows_1252(bytes) {
-            Some(text) => Decoded::Text(text),
-            None => Decoded::Undecodable,
+        TextEncoding::Windows1252 => match std::str::from_utf8(bytes) {
+            Ok(text) if !text.is_ascii() => Decoded::Fallback(text.to_owned()),
+            _ => match decode_windows_1252(bytes) {
+                Some(text) => Decoded::Text(text),
+                None => Decoded::Undecodable,
+            },
         },
     }
 }
@@ -279,13 +299,27 @@ pub fn decode_whole(bytes: &[u8]) -> Option<(TextEncoding, String)> {
                 .decode_without_bom_handling_and_without_replacement(body)?
                 .into_owned()
         }
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => match std::str::from_utf8(body) {
-            Ok(text) => text.to_owned(),
-            Err(_) => decode_windows_1252(body)?.into_owned(),
-        },
-        TextEncoding::Windows1252 => decode_windows_1252(body)?.into_owned(),
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom | TextEncoding::Windows1252 => {
+            match std::str::from_utf8(body) {
+                Ok(text) => text.to_owned(),
+                Err(_) => decode_lines(body)?,
+            }
+        }
     };
     Some((encoding, text))
+}
+
+/// Text that is not all valid UTF-8, decoded line by line: UTF-8 where a line is valid UTF-8, Windows-1252
+/// where it is not. `None` if a line is neither.
+fn decode_lines(bytes: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+        match std::str::from_utf8(line) {
+            Ok(line) => text.push_str(line),
+            Err(_) => text.push_str(&decode_windows_1252(line)?),
+        }
+    }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -363,6 +397,33 @@ mod tests {
         assert_eq!(
             decode_field(b"nul \x00 byte", TextEncoding::Windows1252),
             Decoded::Undecodable
+        );
+    }
+
+    #[test]
+    fn a_mostly_utf8_sample_with_a_stray_byte_is_utf8_and_each_field_decides() {
+        let mut bytes = b"id,comment\n1,caf\xE9\n".to_vec();
+        for i in 0..20 {
+            bytes.extend(format!("{i},\u{201C}fine\u{201D} \u{1F610}\n").as_bytes());
+        }
+        assert_eq!(sniff(&bytes), Sniff::Text(TextEncoding::Utf8));
+        // Windows-1252 files take UTF-8 fields as UTF-8 too: the emoji's bytes are not Windows-1252.
+        assert_eq!(
+            decode_field("\u{1F610}".as_bytes(), TextEncoding::Windows1252),
+            Decoded::Fallback("\u{1F610}".into())
+        );
+        assert_eq!(
+            decode_field(b"\x93ok\x94", TextEncoding::Windows1252),
+            Decoded::Text(Cow::Owned("\u{201C}ok\u{201D}".into()))
+        );
+        // A story: each line decides.
+        let story = [&b"caf\xE9\r\n"[..], "\u{1F610} \u{2019}\n".as_bytes()].concat();
+        assert_eq!(
+            decode_whole(&story),
+            Some((
+                TextEncoding::Utf8,
+                "caf\u{e9}\r\n\u{1F610} \u{2019}\n".to_owned()
+            ))
         );
     }
 

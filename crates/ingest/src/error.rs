@@ -14,7 +14,7 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file or folder could not be opened or read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -76,7 +76,7 @@ pub enum Error {
         reason: String,
     },
     /// The delimited file could not be read (an I/O error part-way through).
-    #[error("cannot read {} at line {line}: {source}", path.display())]
+    #[error("cannot read {} at line {line}", path.display())]
     Csv {
         /// The file.
         path: PathBuf,
@@ -94,8 +94,16 @@ pub enum Error {
         /// What calamine said.
         message: String,
     },
+    /// A workbook that unzips to more than the limits allow (a zip bomb, or a genuine giant).
+    #[error("{} is too big to read safely: {reason}", path.display())]
+    TooBig {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, and how to raise it.
+        reason: String,
+    },
     /// The sink (usually the store) refused a comment.
-    #[error("could not store the comment from {} line {line}: {source}", path.display())]
+    #[error("could not store the comment from {} line {line}", path.display())]
     Sink {
         /// The input file.
         path: PathBuf,
@@ -106,7 +114,7 @@ pub enum Error {
         source: SinkError,
     },
     /// The quarantine file could not be written.
-    #[error("cannot write the quarantine file {}: {source}", path.display())]
+    #[error("cannot write the quarantine file {}", path.display())]
     Quarantine {
         /// The quarantine file.
         path: PathBuf,
@@ -121,7 +129,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// The `--names` list could not be read.
-    #[error("cannot read the names list {}: {source}", path.display())]
+    #[error("cannot read the names list {}", path.display())]
     NamesList {
         /// The names file.
         path: PathBuf,
@@ -129,6 +137,22 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The message followed by its causes ("cannot read x.csv: Permission denied"), for where the error
+    /// is kept as text (a file's report): the message itself never repeats its cause, which `{:#}` of
+    /// `anyhow` prints after it.
+    pub fn with_causes(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
 }
 
 fn quoted_list(columns: &[String]) -> String {
@@ -140,4 +164,39 @@ fn quoted_list(columns: &[String]) -> String {
         .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `{:#}` of anyhow prints a message and then its cause: a message that also held the cause printed
+    /// it twice ("No such file or directory (os error 2): No such file or directory (os error 2)").
+    #[test]
+    fn messages_do_not_repeat_their_cause() {
+        let cause = || std::io::Error::other("the disk said no");
+        let path = PathBuf::from("x.csv");
+        for error in [
+            Error::Io {
+                path: path.clone(),
+                source: cause(),
+            },
+            Error::Quarantine {
+                path: path.clone(),
+                source: cause(),
+            },
+            Error::NamesList {
+                path: path.clone(),
+                source: cause(),
+            },
+            Error::Sink {
+                path: path.clone(),
+                line: 3,
+                source: Box::new(cause()),
+            },
+        ] {
+            assert!(!error.to_string().contains("the disk said no"), "{error}");
+            assert_eq!(error.with_causes().matches("the disk said no").count(), 1);
+        }
+    }
 }

@@ -88,8 +88,8 @@ pub(crate) fn sniff_delimiter(sample: &[u8], complete: bool) -> Option<u8> {
     best.map(|(_, _, delimiter)| delimiter)
 }
 
-/// Splits a sample into records, keeping quoted line breaks inside their record. The last line is dropped
-/// when the sample was cut short, since it may be incomplete.
+/// Splits a sample into non-empty records at CR, LF or CRLF, keeping quoted line breaks inside their
+/// record. The last line is dropped when the sample was cut short, since it may be incomplete.
 fn logical_lines(sample: &[u8], complete: bool, max: usize) -> Vec<&[u8]> {
     let mut lines = Vec::new();
     let mut in_quotes = false;
@@ -97,8 +97,9 @@ fn logical_lines(sample: &[u8], complete: bool, max: usize) -> Vec<&[u8]> {
     for (i, &byte) in sample.iter().enumerate() {
         match byte {
             b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => {
-                let line = trim_cr(&sample[start..i]);
+            b'\n' | b'\r' if !in_quotes => {
+                // The empty "line" between CR and LF is skipped like any blank line.
+                let line = &sample[start..i];
                 if !line.is_empty() {
                     lines.push(line);
                 }
@@ -111,13 +112,9 @@ fn logical_lines(sample: &[u8], complete: bool, max: usize) -> Vec<&[u8]> {
         }
     }
     if complete && start < sample.len() {
-        lines.push(trim_cr(&sample[start..]));
+        lines.push(&sample[start..]);
     }
     lines
-}
-
-fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 fn count_outside_quotes(line: &[u8], delimiter: u8) -> usize {
@@ -167,6 +164,9 @@ mod tests {
         // A quoted line break stays inside its record.
         check("id,text\n1,\"line one\nline; two\"\n2,x\n", Some(b','));
         check("Comments\nGood\nBad\n", None);
+        // Old Mac Excel ends lines with CR alone: the header is the first line, not the whole file.
+        check("id;text\r1;a, b, c\r2;d, e\r", Some(b';'));
+        check("id;text\r\n1;a, b, c\r\n2;d, e\r\n", Some(b';'));
     }
 
     #[test]

@@ -24,9 +24,16 @@
 //!
 //! # Decisions worth knowing
 //!
-//! - **Ids.** Without an id column a comment's id is `FILE_NAME:LINE` (the file's own name, not
-//!   `--source-name`, so a re-ingest recognises it); its respondent is the respondent column, else the id.
-//!   Identity is organisation + id + question, so the several text columns of a row are distinct comments.
+//! - **Ids** never depend on a file's name: the id is the id column, else the respondent column
+//!   (`Response ID`), else made from the row's content (`row-…`, with `-2`, `-3` for repeats of the same
+//!   content in the file), so the same export under another name is recognised and two exports of the
+//!   same name are not confused. The respondent is the respondent column, else the id. Identity is
+//!   organisation + id + question, so the several text columns of a row are distinct comments. Ids and
+//!   file names lose their control characters ([`printable`]).
+//! - **Lines** are those a text editor shows: CR, LF and CRLF each end a line, and a quoted comment over
+//!   three lines counts three.
+//! - **Encodings** are decided per field where the file is UTF-8 or Windows-1252: valid UTF-8 is read as
+//!   UTF-8, anything else as Windows-1252, so one stray byte costs one field, not the file.
 //! - **Questions.** A question column gives the question when the file has one text column; otherwise
 //!   each text column's header is its question. Runs of whitespace in questions become one space.
 //! - **No comment.** Blank cells, punctuation and placeholders ("Did not answer", "N/A") are stored as "no
@@ -41,9 +48,14 @@
 //!   are categories and keys and are left as they are: map an identifying column to `ignore`.
 //! - **Duplicates.** A comment whose identity is already stored with the same content, or whose respondent
 //!   already gave the same answer to the same question, is a duplicate. Same identity, different content
-//!   is quarantined ("id … already stored with different text"), never silently dropped or overwritten.
-//! - **Quarantine** rows are `file,line,column,reason,record`: ragged rows, undecodable bytes, invalid
-//!   JSON lines, JSON objects without the text key, empty story files, id clashes.
+//!   is stored under a new id (`ID~2`) and reported ([`FileReport::id_clashes`]): never dropped,
+//!   overwritten or quarantined.
+//! - **Quarantine** rows are `file,line,column,reason,record`: ragged rows, undecodable bytes, a missing
+//!   closing quote, invalid JSON lines, JSON objects without the text key or with a key twice, empty story
+//!   files. Each reason starts with its kind (`ragged row: …`), which summaries count ([`reason_kind`]).
+//! - **Limits.** A zipped workbook is inflated once, counting, before it is opened: past [`Limits`] it is
+//!   refused with an error naming the file (zip bombs). Story folders are read without following links
+//!   out of them.
 //! - **JSON lines**: the columns are the keys of the first 1,000 objects; later new keys are kept as
 //!   attributes.
 //!
@@ -83,9 +95,14 @@ mod encoding;
 mod entities;
 mod error;
 mod format;
+mod ids;
+mod limits;
 mod mapping;
 mod pipeline;
 mod placeholder;
+mod printable;
+#[cfg(test)]
+mod proptests;
 mod quarantine;
 mod readers;
 mod redact;
@@ -101,11 +118,15 @@ pub use dedup::{DedupOutcome, Deduplicator};
 pub use encoding::{TextEncoding, decode_whole};
 pub use error::{Error, SinkError};
 pub use format::{InputFormat, delimiter_name};
+pub use limits::{Limits, parse_size};
 pub use mapping::{ColumnOverride, ColumnRole, Mapping, normalise_header};
 pub use placeholder::{is_no_comment, is_placeholder};
-pub use quarantine::{QuarantineEntry, QuarantineWriter};
+pub use printable::printable;
+pub use quarantine::{
+    QuarantineEntry, QuarantineSummary, QuarantineWriter, reason_kind, summarise_quarantine,
+};
 pub use redact::{IdentifierKind, RedactionCounts, Redactor, nhs_check_digit_ok};
-pub use report::{DateExample, FileReport, IngestReport, MappedColumn, Totals};
+pub use report::{DateExample, FileReport, INCOMPLETE_SHARE, IngestReport, MappedColumn, Totals};
 
 /// How to read the inputs.
 #[derive(Clone, Debug)]
@@ -120,6 +141,8 @@ pub struct IngestOptions {
     pub redactor: Redactor,
     /// Rows processed together in parallel.
     pub batch_size: usize,
+    /// How big a workbook may get when unzipped.
+    pub limits: Limits,
 }
 
 impl Default for IngestOptions {
@@ -130,6 +153,7 @@ impl Default for IngestOptions {
             date_order: DateOrder::Dmy,
             redactor: Redactor::new(),
             batch_size: 8192,
+            limits: Limits::default(),
         }
     }
 }

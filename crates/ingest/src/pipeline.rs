@@ -19,9 +19,12 @@ use crate::dedup::{DedupOutcome, Deduplicator};
 use crate::encoding::{self, Decoded, Sniff, TextEncoding};
 use crate::entities::decode_entities;
 use crate::format::{self, InputFormat, delimiter_name};
+use crate::ids::{self, Occurrences};
 use crate::mapping::Mapping;
 use crate::placeholder::is_no_comment;
-use crate::quarantine::{QuarantineEntry, QuarantineWriter};
+use crate::printable::printable_owned;
+use crate::quarantine::{QuarantineEntry, QuarantineWriter, reason_kind};
+use crate::readers::lines::split_lines;
 use crate::readers::{self, Cells, CountingReader, Row, RowConsumer, Value, format_number};
 use crate::redact::RedactionCounts;
 use crate::report::{DateExample, FileReport, MappedColumn};
@@ -40,15 +43,15 @@ pub(crate) fn ingest_file(
     quarantine: &mut QuarantineWriter,
     progress: &mut dyn FnMut(u64),
 ) -> FileReport {
-    let source = options.source_name.clone().unwrap_or_else(|| {
+    let source = printable_owned(options.source_name.clone().unwrap_or_else(|| {
         path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         )
-    });
+    }));
     let mut pipeline = Pipeline {
         path,
-        file_label: path.display().to_string(),
+        file_label: printable_owned(path.display().to_string()),
         options,
         dedup,
         sink,
@@ -69,13 +72,15 @@ pub(crate) fn ingest_file(
         wrong_order: 0,
         score_values: 0,
         score_valid: 0,
+        occurrences: Occurrences::default(),
+        content_id_duplicates: 0,
     };
     let result = pipeline.run();
     let flushed = pipeline.flush();
     let mut report = std::mem::take(&mut pipeline.report);
     pipeline.add_warnings(&mut report);
     if let Err(error) = result.and(flushed) {
-        report.error = Some(error.to_string());
+        report.error = Some(printable_owned(error.with_causes()));
     }
     report
 }
@@ -102,6 +107,10 @@ struct Pipeline<'a> {
     /// Non-blank score cells seen, and how many were FFT answers.
     score_values: u64,
     score_valid: u64,
+    /// How often each row content has been seen, for ids made from content.
+    occurrences: Occurrences,
+    /// Records with an id made from content that were counted as duplicates.
+    content_id_duplicates: u64,
 }
 
 /// What processing a row needs, shared read-only by the worker threads.
@@ -112,9 +121,8 @@ struct Context {
     text_headers: Vec<Arc<str>>,
     attribute_keys: Vec<(usize, Arc<str>)>,
     source: Arc<str>,
-    /// The file's name, for ids made from the row when the export has no id column: independent of
-    /// `--source-name`, so re-ingesting the file under another name still recognises its comments.
-    file_name: String,
+    /// The cells whose content makes a row's id when it has no id or respondent (see [`crate::ids`]).
+    content_cells: Vec<Option<usize>>,
     encoding: TextEncoding,
     delimiter: u8,
     date_order: crate::DateOrder,
@@ -149,6 +157,14 @@ impl Pipeline<'_> {
                     info.skipped.join(", ")
                 ));
             }
+            if !info.links_out.is_empty() {
+                self.report.warnings.push(format!(
+                    "did not follow {} symbolic links that lead out of the folder (copy the stories into it to read them): {}",
+                    info.links_out.len(),
+                    info.links_out.join(", ")
+                ));
+                self.report.skipped = info.links_out;
+            }
             return Ok(());
         }
         let io_error = |source| Error::Io {
@@ -171,7 +187,9 @@ impl Pipeline<'_> {
         if format == InputFormat::Excel {
             self.report.format = Some(InputFormat::Excel);
             drop(counted);
-            let sheet = readers::excel::read(path, metadata.len(), self)?;
+            let zipped = prefix.starts_with(b"PK\x03\x04");
+            let sheet =
+                readers::excel::read(path, metadata.len(), zipped, self.options.limits, self)?;
             self.report
                 .notes
                 .push(format!("read the first worksheet, `{sheet}`"));
@@ -206,9 +224,9 @@ impl Pipeline<'_> {
             readers::delimited::Outcome::NotDelimited => {
                 self.report.format = Some(InputFormat::Story);
                 self.header(readers::stories::COLUMNS.map(String::from).to_vec())?;
-                let name = path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let name = path.file_name().map_or_else(String::new, |n| {
+                    printable_owned(n.to_string_lossy().into_owned())
+                });
                 let mut encodings = BTreeMap::new();
                 let (row, len) = readers::stories::read_story(path, &name, &mut encodings);
                 if let Some(label) = encodings.keys().next() {
@@ -239,7 +257,7 @@ impl Pipeline<'_> {
             let processed: Vec<(Row, Processed)> = batch
                 .into_par_iter()
                 .map(|mut row| {
-                    validate_utf8(&context, &mut row);
+                    validate_utf8(&mut row);
                     let processed = process_row(&context, &row);
                     (row, processed)
                 })
@@ -313,7 +331,7 @@ impl Pipeline<'_> {
                     report.date_examples.push(DateExample {
                         line: row.line,
                         column,
-                        value,
+                        value: printable_owned(value),
                         problem,
                     });
                 }
@@ -330,40 +348,34 @@ impl Pipeline<'_> {
                 self.score_values += 1;
                 report.scores_not_given += 1;
                 report.scores_unrecognised += 1;
+                let value = printable_owned(value);
                 if report.score_examples.len() < EXAMPLES && !report.score_examples.contains(&value)
                 {
                     report.score_examples.push(value);
                 }
             }
         }
+        // The n-th row of the file with the same content gets `-n`, so identical answers are all kept.
+        let occurrence = processed
+            .row_key
+            .map(|key| (key, self.occurrences.next(key)));
         for output in processed.outputs {
             self.report.records += 1;
             match output {
-                Output::Comment(comment, keys) => match self.dedup.check(keys) {
-                    DedupOutcome::New => {
-                        self.report.scores.add(comment.score);
-                        self.report.stored_no_comment += u64::from(comment.no_comment);
-                        let line = comment.source.line;
-                        self.sink
-                            .add_keyed(comment, keys)
-                            .map_err(|source| Error::Sink {
-                                path: self.path.to_owned(),
-                                line,
-                                source,
-                            })?;
-                        self.report.stored += 1;
+                Output::Comment(mut comment, mut keys) => {
+                    if let Some((key, n)) = occurrence.filter(|&(_, n)| n > 1) {
+                        ids::set_id(&mut comment, ids::content_id(key, n));
+                        keys = comment.keys();
                     }
-                    DedupOutcome::Duplicate => self.report.duplicates += 1,
-                    DedupOutcome::Conflict => {
-                        let reason = format!(
-                            "id `{}` already stored with different text for question `{}` (organisation `{}`)",
-                            comment.id,
-                            comment.question,
-                            comment.organisation.as_deref().unwrap_or("")
-                        );
-                        self.quarantine_record(row, &comment.source.column, &reason)?;
+                    match self.dedup.check(keys) {
+                        DedupOutcome::New => self.store(comment, keys)?,
+                        DedupOutcome::Duplicate => {
+                            self.report.duplicates += 1;
+                            self.content_id_duplicates += u64::from(occurrence.is_some());
+                        }
+                        DedupOutcome::Conflict => self.rename_or_quarantine(row, comment)?,
                     }
-                },
+                }
                 Output::Reject { column, reason } => {
                     self.quarantine_record(row, &column, &reason)?
                 }
@@ -372,11 +384,69 @@ impl Pipeline<'_> {
         Ok(())
     }
 
+    /// Sends a new comment to the sink.
+    fn store(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), Error> {
+        self.report.scores.add(comment.score);
+        self.report.stored_no_comment += u64::from(comment.no_comment);
+        let line = comment.source.line;
+        self.sink
+            .add_keyed(comment, keys)
+            .map_err(|source| Error::Sink {
+                path: self.path.to_owned(),
+                line,
+                source,
+            })?;
+        self.report.stored += 1;
+        Ok(())
+    }
+
+    /// A comment whose id is already stored with different content: stored as `ID~2` (or the first of
+    /// `ID~3`, `ID~4`… not taken), or counted as a duplicate if one of those holds this very comment
+    /// (a re-ingest). Quarantined only if the id is shared by more records than any id could be.
+    fn rename_or_quarantine(&mut self, row: &Row, mut comment: Comment) -> Result<(), Error> {
+        let base = comment.id.clone();
+        for n in 2..=ids::MAX_REUSE {
+            ids::set_id(&mut comment, ids::renamed(&base, n));
+            let keys = comment.keys();
+            match self.dedup.check(keys) {
+                DedupOutcome::New => {
+                    self.report.id_clashes += 1;
+                    if self.report.id_clash_examples.len() < EXAMPLES {
+                        self.report.id_clash_examples.push(format!(
+                            "line {}: `{base}` stored as `{}`",
+                            row.line, comment.id
+                        ));
+                    }
+                    return self.store(comment, keys);
+                }
+                DedupOutcome::Duplicate => {
+                    self.report.duplicates += 1;
+                    return Ok(());
+                }
+                DedupOutcome::Conflict => {}
+            }
+        }
+        let reason = format!(
+            "id reused too often: `{base}` is already stored with {} different texts for question `{}`; if the column `{}` is not an id, pass --map id= (ids are then made from each row's content)",
+            ids::MAX_REUSE,
+            comment.question,
+            self.context
+                .as_ref()
+                .and_then(|c| c
+                    .mapping
+                    .id
+                    .or(c.mapping.respondent)
+                    .map(|i| c.mapping.columns[i].as_str()))
+                .unwrap_or("id")
+        );
+        self.quarantine_record(row, &comment.source.column, &reason)
+    }
+
     fn quarantine_record(&mut self, row: &Row, column: &str, reason: &str) -> Result<(), Error> {
         let raw = raw_record(row, self.encoding, self.delimiter);
         let (raw, _) = self.options.redactor.redact(&raw);
         let file = match &row.file {
-            Some(name) => self.path.join(name).display().to_string(),
+            Some(name) => printable_owned(self.path.join(name).display().to_string()),
             None => self.file_label.clone(),
         };
         self.quarantine.write(&QuarantineEntry {
@@ -387,6 +457,11 @@ impl Pipeline<'_> {
             record: &raw,
         })?;
         self.report.quarantined += 1;
+        *self
+            .report
+            .quarantine_reasons
+            .entry(reason_kind(reason).to_owned())
+            .or_default() += 1;
         Ok(())
     }
 
@@ -395,6 +470,7 @@ impl Pipeline<'_> {
         let Some(context) = &self.context else {
             return;
         };
+        self.add_id_notes(context, report);
         let order = self.options.date_order;
         if let Some(i) = context.mapping.date {
             let column = &context.mapping.columns[i];
@@ -437,9 +513,53 @@ impl Pipeline<'_> {
             ));
         }
         if report.encoding_fallback_rows > 0 {
-            report.notes.push(format!(
-                "{} rows were not valid UTF-8 and were read as Windows-1252",
-                report.encoding_fallback_rows
+            report
+                .notes
+                .push(if self.encoding == TextEncoding::Windows1252 {
+                    format!(
+                        "{} rows were valid UTF-8 and were read as UTF-8",
+                        report.encoding_fallback_rows
+                    )
+                } else {
+                    format!(
+                        "{} rows were not valid UTF-8 and were read as Windows-1252",
+                        report.encoding_fallback_rows
+                    )
+                });
+        }
+    }
+}
+
+impl Pipeline<'_> {
+    /// What the user should know about ids: where they came from, and which were taken already.
+    fn add_id_notes(&self, context: &Context, report: &mut FileReport) {
+        let mapping = &context.mapping;
+        let story = matches!(
+            report.format,
+            Some(InputFormat::Story | InputFormat::StoryFolder)
+        );
+        if !story && mapping.id.is_none() {
+            match mapping.respondent {
+                Some(i) => report.notes.push(format!(
+                    "no id column: the respondent column `{}` is each row's id",
+                    mapping.columns[i]
+                )),
+                None => report.notes.push(
+                    "no id column: each row's id is made from its date, score, service, question and text, so ingesting the file again is still recognised".to_owned(),
+                ),
+            }
+        }
+        if self.content_id_duplicates > 0 && mapping.date.is_none() {
+            report.warnings.push(format!(
+                "{} rows have no id and no date, and match comments already stored (same text, score and service): they were counted as duplicates; if they are new feedback, add an id or date column",
+                self.content_id_duplicates
+            ));
+        }
+        if report.id_clashes > 0 {
+            report.warnings.push(format!(
+                "{} records reuse an id already stored with different text, and were stored under new ids ({}): if this export corrects an earlier one, both versions are now stored",
+                report.id_clashes,
+                report.id_clash_examples.join("; ")
             ));
         }
     }
@@ -505,6 +625,7 @@ impl RowConsumer for Pipeline<'_> {
             .iter()
             .map(|q| QuestionKind::classify(q))
             .collect();
+        let content_cells = content_cells(&mapping);
         self.context = Some(Arc::new(Context {
             attribute_keys: mapping
                 .attributes
@@ -515,10 +636,7 @@ impl RowConsumer for Pipeline<'_> {
             text_headers,
             mapping,
             source: Arc::from(self.source.as_str()),
-            file_name: self
-                .path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            content_cells,
             encoding: self.encoding,
             delimiter: self.delimiter,
             date_order: self.options.date_order,
@@ -553,6 +671,8 @@ struct Processed {
     fallback: bool,
     date: DateStatus,
     score: ScoreStatus,
+    /// The row's content key, when its id was made from its content.
+    row_key: Option<u64>,
 }
 
 // Boxing the comment would add an allocation per comment on the hot path; outputs live only until
@@ -638,13 +758,15 @@ fn rejected(column: &str, reason: String) -> Processed {
         fallback: false,
         date: DateStatus::None,
         score: ScoreStatus::NoColumn,
+        row_key: None,
     }
 }
 
 /// Validates a UTF-8 record in one pass (rather than field by field); a record that is not valid UTF-8
-/// stays as bytes and is decoded field by field, with the Windows-1252 fallback.
-fn validate_utf8(ctx: &Context, row: &mut Row) {
-    if ctx.encoding == TextEncoding::Windows1252 || !matches!(row.cells, Cells::Bytes(_)) {
+/// stays as bytes and is decoded field by field, with the Windows-1252 fallback. Records of a Windows-1252
+/// file are validated too: a record that is valid UTF-8 is read as UTF-8 ([`encoding::decode_field`]).
+fn validate_utf8(row: &mut Row) {
+    if !matches!(row.cells, Cells::Bytes(_)) {
         return;
     }
     if let Cells::Bytes(record) = std::mem::replace(&mut row.cells, Cells::Values(Vec::new())) {
@@ -664,12 +786,12 @@ fn swallowed_rows<'f>(ctx: &Context, fields: impl Iterator<Item = &'f [u8]>) -> 
         return None;
     }
     for (i, field) in fields.enumerate() {
-        if memchr::memchr(b'\n', field).is_none() {
+        if memchr::memchr2(b'\n', b'\r', field).is_none() {
             continue;
         }
         let mut lines = 0;
         let mut rows = 0;
-        for line in field.split(|&b| b == b'\n').skip(1) {
+        for line in split_lines(field).skip(1) {
             lines += 1;
             rows += usize::from(bytecount(line, ctx.delimiter) + 1 == width);
         }
@@ -679,7 +801,7 @@ fn swallowed_rows<'f>(ctx: &Context, fields: impl Iterator<Item = &'f [u8]>) -> 
             return Some(rejected(
                 column,
                 format!(
-                    "column `{column}` holds {rows} lines that look like rows of the file: a missing closing quote? (the rows after it are in this record)"
+                    "missing closing quote: column `{column}` holds {rows} lines that look like rows of the file (the rows after the quote are in this record)"
                 ),
             ));
         }
@@ -713,8 +835,9 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             if record.len() != width {
                 return ragged(record.len(), width);
             }
+            fallback = ctx.encoding == TextEncoding::Windows1252 && !record.as_slice().is_ascii();
             // One scan of the whole record: most have no line break at all.
-            if memchr::memchr(b'\n', record.as_slice().as_bytes()).is_some()
+            if memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_some()
                 && let Some(rejection) = swallowed_rows(ctx, record.iter().map(str::as_bytes))
             {
                 return rejection;
@@ -740,12 +863,15 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
                         cells.push(CellView::Text(Cow::Owned(text)));
                     }
                     Decoded::Undecodable => {
+                        let expected = match ctx.encoding {
+                            TextEncoding::Utf16Le | TextEncoding::Utf16Be => ctx.encoding.label(),
+                            _ => "UTF-8 or Windows-1252",
+                        };
                         return rejected(
                             &ctx.mapping.columns[i],
                             format!(
-                                "undecodable bytes in column `{}`: not valid {} (nor Windows-1252) text",
+                                "undecodable bytes: column `{}` is not valid {expected} text",
                                 ctx.mapping.columns[i],
-                                ctx.encoding.label()
                             ),
                         );
                     }
@@ -778,9 +904,22 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         |index: Option<usize>| get(index).filter(|t| !t.is_empty()).map(Cow::into_owned);
 
     let mut redactions = RedactionCounts::default();
-    let mut id =
-        non_empty(ctx.mapping.id).unwrap_or_else(|| format!("{}:{}", ctx.file_name, row.line));
-    let mut respondent = non_empty(ctx.mapping.respondent).unwrap_or_else(|| id.clone());
+    let mut row_key = None;
+    let mut id = match non_empty(ctx.mapping.id).or_else(|| non_empty(ctx.mapping.respondent)) {
+        Some(id) => printable_owned(id),
+        None => {
+            let content: Vec<Cow<'_, str>> = ctx
+                .content_cells
+                .iter()
+                .map(|&i| i.map_or(Cow::Borrowed(""), |i| cells.cell(i).into_text()))
+                .collect();
+            let key = ids::row_key(content.iter().map(AsRef::as_ref));
+            row_key = Some(key);
+            ids::content_id(key, 1)
+        }
+    };
+    let mut respondent =
+        non_empty(ctx.mapping.respondent).map_or_else(|| id.clone(), printable_owned);
     let mut organisation = non_empty(ctx.mapping.organisation).map(Arc::<str>::from);
     let mut service = non_empty(ctx.mapping.service).map(Arc::<str>::from);
 
@@ -847,7 +986,7 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
             CellView::Missing => {
                 outputs.push(Output::Reject {
                     column: header.to_string(),
-                    reason: format!("missing text column `{header}` in JSON object"),
+                    reason: format!("missing text: the JSON object has no `{header}` key"),
                 });
                 continue;
             }
@@ -931,7 +1070,22 @@ fn process_row(ctx: &Context, row: &Row) -> Processed {
         fallback,
         date: date_status,
         score: score_status,
+        row_key,
     }
+}
+
+/// The cells whose content makes a row's id when it has none: date, score, service, organisation,
+/// question, then the free-text cells (see [`crate::ids`]).
+fn content_cells(mapping: &Mapping) -> Vec<Option<usize>> {
+    let mut cells = vec![
+        mapping.date,
+        mapping.score,
+        mapping.service,
+        mapping.organisation,
+        mapping.question,
+    ];
+    cells.extend(mapping.text.iter().map(|&i| Some(i)));
+    cells
 }
 
 fn blank_row() -> Processed {
@@ -942,6 +1096,7 @@ fn blank_row() -> Processed {
         fallback: false,
         date: DateStatus::None,
         score: ScoreStatus::NoColumn,
+        row_key: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! What an ingest did, file by file: counts that reconcile, and what went wrong where.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chorus_core::ScoreTally;
@@ -72,6 +73,16 @@ pub struct FileReport {
     pub duplicates: u64,
     /// Records written to the quarantine file.
     pub quarantined: u64,
+    /// Quarantined records by kind of problem (the reason up to its first `: `, e.g. `ragged row`).
+    pub quarantine_reasons: BTreeMap<String, u64>,
+    /// Of the stored, records whose id was already stored with different content, stored under a new id
+    /// (`ID~2`).
+    pub id_clashes: u64,
+    /// Up to five of those, as `line N: `ID` stored as `ID~2``.
+    pub id_clash_examples: Vec<String>,
+    /// Entries of a story folder that were not read although they may be stories: symbolic links that
+    /// lead out of the folder.
+    pub skipped: Vec<String>,
     /// FFT answers of the stored comments; "% positive" follows from it.
     pub scores: ScoreTally,
     /// Rows whose score cell is blank or not an FFT answer (kept as "not given").
@@ -96,6 +107,14 @@ pub struct FileReport {
     pub error: Option<String>,
 }
 
+/// The share of a file's records that may be set aside before its results are called incomplete: 1 %.
+///
+/// Any record set aside makes `chorus ingest` exit with status 1 (a script can tell); above this share the
+/// summary and the meeting pack also say that the file's figures are incomplete, because the set-aside
+/// records could then move its headline figure, % positive, by more than a percentage point. A file of
+/// fewer than 100 records is incomplete as soon as one record is set aside.
+pub const INCOMPLETE_SHARE: f64 = 0.01;
+
 impl FileReport {
     /// Whether every record is accounted for: `records = stored + duplicates + quarantined`.
     pub fn reconciles(&self) -> bool {
@@ -105,6 +124,27 @@ impl FileReport {
     /// Whether the file could not be ingested (completely).
     pub fn failed(&self) -> bool {
         self.error.is_some()
+    }
+
+    /// Whether anything the file holds was not stored or counted as a duplicate: records quarantined,
+    /// entries skipped, or the file not read (completely).
+    pub fn set_aside(&self) -> bool {
+        self.quarantined > 0 || !self.skipped.is_empty() || self.failed()
+    }
+
+    /// The share of records quarantined (0 for a file with no records).
+    pub fn quarantined_share(&self) -> f64 {
+        if self.records == 0 {
+            0.0
+        } else {
+            self.quarantined as f64 / self.records as f64
+        }
+    }
+
+    /// Whether so much was set aside that the file's figures are incomplete: it failed, entries were
+    /// skipped, or more than [`INCOMPLETE_SHARE`] of its records were quarantined.
+    pub fn incomplete(&self) -> bool {
+        self.failed() || !self.skipped.is_empty() || self.quarantined_share() > INCOMPLETE_SHARE
     }
 }
 
@@ -127,6 +167,10 @@ pub struct Totals {
     pub duplicates: u64,
     /// Quarantined records.
     pub quarantined: u64,
+    /// Records stored under a new id because theirs was taken.
+    pub id_clashes: u64,
+    /// Folder entries skipped (links out of the folder).
+    pub skipped: u64,
     /// Rows with no FFT answer.
     pub scores_not_given: u64,
     /// Rows with an unreadable date.
@@ -159,6 +203,8 @@ impl IngestReport {
             totals.stored_no_comment += f.stored_no_comment;
             totals.duplicates += f.duplicates;
             totals.quarantined += f.quarantined;
+            totals.id_clashes += f.id_clashes;
+            totals.skipped += f.skipped.len() as u64;
             totals.scores_not_given += f.scores_not_given;
             totals.dates_unreadable += f.dates_unreadable;
             totals.redactions.merge(&f.redactions);
@@ -180,5 +226,22 @@ impl IngestReport {
     /// Whether any file could not be ingested.
     pub fn any_failed(&self) -> bool {
         self.totals.failed_files > 0
+    }
+
+    /// Whether anything was set aside: records quarantined, folder entries skipped or files not read.
+    /// `chorus ingest` then exits with status 1.
+    pub fn set_aside(&self) -> bool {
+        self.files.iter().any(FileReport::set_aside)
+    }
+
+    /// Quarantined records by kind of problem, over all files.
+    pub fn quarantine_reasons(&self) -> BTreeMap<String, u64> {
+        let mut reasons = BTreeMap::new();
+        for file in &self.files {
+            for (reason, count) in &file.quarantine_reasons {
+                *reasons.entry(reason.clone()).or_default() += count;
+            }
+        }
+        reasons
     }
 }

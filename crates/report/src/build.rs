@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chorus_core::{
-    Comment, Date, Direction, FftScore, ScoreTally, SentimentLabel, ThemeCatalog, ThemeSource,
-    YearMonth,
+    Comment, Date, Direction, FftScore, RespondentAnswer, ScoreTally, SentimentLabel, ThemeCatalog,
+    ThemeSource, YearMonth,
 };
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -21,7 +21,7 @@ use crate::model::{
     month_label, percent,
 };
 use crate::options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
-use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, TopK};
+use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, STORY_QUOTE_CHARS, TopK};
 use crate::spc::{self, ImprovementDirection};
 use crate::stats;
 
@@ -88,7 +88,41 @@ pub fn build(
             a
         })
         .unwrap_or_else(|| Acc::new(&plan));
-    Ok(finish(acc, &plan, comments, options))
+    let mut data = finish(acc, &plan, comments, options);
+    data.method.extend(catalog_notes(catalog));
+    Ok(data)
+}
+
+/// What the touchpoints mean (their codebook's descriptions) and where a model's names come from, for the
+/// method note.
+fn catalog_notes(catalog: &ThemeCatalog) -> Vec<String> {
+    let mut notes = Vec::new();
+    let defined: Vec<String> = catalog
+        .touchpoints
+        .iter()
+        .filter(|e| !e.description.trim().is_empty())
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.label,
+                e.description.trim().trim_end_matches('.')
+            )
+        })
+        .collect();
+    if !defined.is_empty() {
+        notes.push(format!(
+            "Touchpoints are the steps of the care journey a comment speaks about, not words it happens to use; a comment can have none, one or several, and staff attitude or overall praise alone is no touchpoint. {}.",
+            defined.join(". ")
+        ));
+    }
+    if catalog
+        .themes
+        .iter()
+        .any(|e| e.source == ThemeSource::Model && e.category.is_some())
+    {
+        notes.push("The trained model's themes are reported under the sub-categories and categories of NHS England's FFT qualitative framework version 7, through Chorus's crosswalk from the version 6 labels the public data carries: Chorus's reading of the v7 descriptions, editable with `chorus themes --crosswalk`.".to_string());
+    }
+    notes
 }
 
 /// What a first pass learns: the date range, theme names and attributes present.
@@ -197,6 +231,8 @@ struct ThemeInfo {
     source: ThemeSource,
     direction: Direction,
     description: String,
+    /// The framework category, for grouping (a model's themes under a crosswalk).
+    category: Option<String>,
 }
 
 /// Themes and touchpoints with dense indices, catalog first, then names only the comments use.
@@ -255,6 +291,7 @@ impl Registry {
                 source: entry.source,
                 direction: entry.direction,
                 description: entry.description.clone(),
+                category: entry.category.clone(),
             });
             r.lookup[slot].insert(entry.id.clone(), idx);
             r.lookup[slot].insert(entry.label.clone(), idx);
@@ -270,6 +307,7 @@ impl Registry {
                         source: ThemeSource::Discovered,
                         direction: Direction::Neutral,
                         description: d.key_phrases.join(", "),
+                        category: None,
                     });
                     r.lookup[slot].insert(d.label.clone(), idx);
                     idx
@@ -290,6 +328,7 @@ impl Registry {
                 source: *source,
                 direction: Direction::Neutral,
                 description: String::new(),
+                category: None,
             });
             r.lookup[source_slot(*source)].insert(name.to_string(), idx);
         }
@@ -311,6 +350,7 @@ impl Registry {
                         source: ThemeSource::Discovered,
                         direction: Direction::Neutral,
                         description: String::new(),
+                        category: None,
                     });
                     r.lookup[slot].insert(name, idx);
                     idx
@@ -479,13 +519,9 @@ struct GroupAcc {
     themes: Vec<u64>,
 }
 
-/// The first record seen of a respondent: its score counts once towards % positive.
-#[derive(Clone, Copy)]
-struct Respondent {
-    index: usize,
-    score: FftScore,
-    date: Option<Date>,
-}
+/// A respondent's one FFT answer, with the date of the record that gives it (which places the
+/// respondent in a period and a month).
+type Respondent = RespondentAnswer<Option<Date>>;
 
 /// Quote buckets per theme.
 const ANY: usize = 0;
@@ -575,22 +611,11 @@ impl Acc {
         if !current && !previous && month.is_none() {
             return;
         }
-        let key = chorus_core::keys::stable_hash(&[
-            c.organisation.as_deref().unwrap_or("").as_bytes(),
-            c.respondent.as_bytes(),
-        ]);
-        let seen = Respondent {
-            index,
-            score: c.score,
-            date: c.date,
-        };
+        let key = chorus_core::keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
+        let seen = Respondent::new(index as u64, c.score, c.date);
         self.respondents
             .entry(key)
-            .and_modify(|r| {
-                if index < r.index {
-                    *r = seen;
-                }
-            })
+            .and_modify(|r| r.merge(seen))
             .or_insert(seen);
 
         let has_text = !c.no_comment && !c.text.trim().is_empty();
@@ -824,11 +849,7 @@ impl Acc {
         for (key, r) in other.respondents {
             self.respondents
                 .entry(key)
-                .and_modify(|mine| {
-                    if r.index < mine.index {
-                        *mine = r;
-                    }
-                })
+                .and_modify(|mine| mine.merge(r))
                 .or_insert(r);
         }
     }
@@ -861,6 +882,8 @@ struct Tallies {
     current_respondents: u64,
     previous: ScoreTally,
     previous_respondents: u64,
+    /// Respondents in the period whose rows gave different valid answers.
+    conflicting: u64,
     months: Vec<ScoreTally>,
 }
 
@@ -870,18 +893,20 @@ fn tallies(acc: &Acc, plan: &Plan) -> Tallies {
         current_respondents: 0,
         previous: ScoreTally::default(),
         previous_respondents: 0,
+        conflicting: 0,
         months: vec![ScoreTally::default(); plan.months],
     };
     for r in acc.respondents.values() {
-        if plan.in_current(r.date) {
+        if plan.in_current(r.record) {
             t.current.add(r.score);
             t.current_respondents += 1;
+            t.conflicting += u64::from(r.conflicting);
         }
-        if plan.in_previous(r.date) {
+        if plan.in_previous(r.record) {
             t.previous.add(r.score);
             t.previous_respondents += 1;
         }
-        if let Some(m) = plan.month_index(r.date) {
+        if let Some(m) = plan.month_index(r.record) {
             t.months[m].add(r.score);
         }
     }
@@ -910,19 +935,32 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         }),
     };
 
-    // Themes, most mentioned first.
+    // Themes, most mentioned first; the themes of one framework category together, where their most
+    // mentioned one would come.
     let mut order: Vec<usize> = (0..t)
         .filter(|&i| acc.theme[i].comments > 0 || acc.previous_theme[i] > 0)
         .collect();
+    let group_size = |i: usize| match &registry.themes[i].category {
+        Some(category) => order
+            .iter()
+            .filter(|&&j| registry.themes[j].category.as_ref() == Some(category))
+            .map(|&j| acc.theme[j].comments)
+            .max()
+            .unwrap_or(0),
+        None => acc.theme[i].comments,
+    };
+    let groups: Vec<u64> = (0..t).map(group_size).collect();
     order.sort_by(|&a, &b| {
-        acc.theme[b]
-            .comments
-            .cmp(&acc.theme[a].comments)
-            .then_with(|| registry.themes[a].name.cmp(&registry.themes[b].name))
-            .then_with(|| registry.themes[a].source.cmp(&registry.themes[b].source))
+        let (ta, tb) = (&registry.themes[a], &registry.themes[b]);
+        groups[b]
+            .cmp(&groups[a])
+            .then_with(|| ta.category.cmp(&tb.category))
+            .then_with(|| acc.theme[b].comments.cmp(&acc.theme[a].comments))
+            .then_with(|| ta.name.cmp(&tb.name))
+            .then_with(|| ta.source.cmp(&tb.source))
     });
     let short_quote =
-        |index: usize| quotes::quote(&comments[index], Some(SHORT_QUOTE_CHARS), vec![]);
+        |index: usize| quotes::quote(&comments[index], SHORT_QUOTE_CHARS, false, vec![]);
     let themes: Vec<ThemeRow> = order
         .iter()
         .map(|&i| {
@@ -934,6 +972,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                 source: info.source,
                 direction: info.direction,
                 description: info.description.clone(),
+                category: info.category.clone(),
                 comments: a.comments,
                 percent: percent(a.comments, acc.comments),
                 sentiment: a.sentiment,
@@ -1073,7 +1112,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                 .map(|i| registry.themes[i].name.clone())
                 .collect();
             names.dedup();
-            quotes::quote(c, None, names)
+            quotes::quote(c, STORY_QUOTE_CHARS, true, names)
         })
         .collect();
 
@@ -1089,7 +1128,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let method = method_notes(plan, options, &headline);
+    let method = method_notes(plan, options, &headline, tallies.conflicting);
     let mut change_notes = options.annotations.clone();
     change_notes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.text.cmp(&b.text)));
 
@@ -1113,6 +1152,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         spc,
         change_notes,
         method,
+        set_aside: options.set_aside.clone().filter(|s| s.records > 0),
     }
 }
 
@@ -1404,24 +1444,12 @@ fn spc_chart(
     }
     let chart = spc::xmr(&values, &rebase_at, baseline, s.direction);
     let variation = chart.variation();
-    let mut verdict = variation.describe(s.direction);
-    if variation == spc::Variation::NotEnoughData
-        && values.len() >= MIN_SPC_POINTS
-        && let Some(last) = chart.segments.last()
-    {
-        verdict = format!(
-            "Too few points since {} for new process limits ({} of the {MIN_SPC_POINTS} needed)",
-            month_label(months[last.start]),
-            last.len
-        );
-    }
-    if values.len() < MIN_SPC_POINTS {
-        verdict = format!(
-            "Only {} monthly point{}: at least {MIN_SPC_POINTS} are needed for process limits, so none are drawn",
-            values.len(),
-            if values.len() == 1 { "" } else { "s" }
-        );
-    }
+    let verdict = if values.is_empty() {
+        format!("No month has {min_month} or more comments: there is nothing to chart")
+    } else {
+        variation.describe(s.direction)
+    };
+    let limits_note = limits_note(&chart, &months);
     let signals = signals(&chart, &months);
     SpcChart {
         id: s.id,
@@ -1433,10 +1461,54 @@ fn spc_chart(
         chart,
         variation,
         verdict,
+        limits_note,
         signals,
         annotations,
         sparse_months,
     }
+}
+
+/// What a reader should know about a chart's limits, in words: trial limits, no limits, or a change
+/// whose new limits wait for more months. `None` when every segment has firm limits.
+fn limits_note(chart: &spc::Xmr, months: &[YearMonth]) -> Option<String> {
+    let mut notes = Vec::new();
+    let several = chart.segments.len() > 1;
+    for s in &chart.segments {
+        let from = if several {
+            format!("From {}: ", month_label(months[s.start]))
+        } else {
+            String::new()
+        };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match (&s.limits, s.trial) {
+            (None, _) if s.based_on == 1 => notes.push(format!(
+                "{from}no process limits: one month has no month-to-month variation to set them by."
+            )),
+            (None, _) => notes.push(format!(
+                "{from}no process limits: the value is the same every month, so there is no variation to set them by; runs and trends are still tested."
+            )),
+            (Some(_), true) => notes.push(format!(
+                "{from}trial limits, from {} month{}: they will move as months are added, until {MIN_SPC_POINTS} give firm limits.",
+                s.based_on,
+                plural(s.based_on)
+            )),
+            (Some(_), false) => {}
+        }
+    }
+    for &at in &chart.pending_rebases {
+        let after = chart.points.len() - at;
+        notes.push(format!(
+            "New limits from {} once {MIN_SPC_POINTS} months follow the change ({after} so far); until then the limits before it stand, so the change can show as a signal against them.",
+            month_label(months[at])
+        ));
+    }
+    (!notes.is_empty()).then(|| {
+        let mut text = notes.join(" ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        text
+    })
 }
 
 /// Runs of points breaking the same rule, in words: "Mar 2022 – Sep 2022: part of a run of 7 below
@@ -1485,10 +1557,23 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Vec<String> {
+fn method_notes(
+    plan: &Plan,
+    options: &ReportOptions,
+    headline: &Headline,
+    conflicting: u64,
+) -> Vec<String> {
     let mut notes = vec![
         "Comments are answers with text. Blank answers and placeholders (\"N/A\", \"Did not answer\") count towards respondents and % positive only.".to_string(),
-        "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it.".to_string(),
+        format!(
+            "% positive is the share of valid FFT answers (1–6, including \"don't know\") that are very good or good, counting each respondent once, as NHS England publishes it: a respondent's answer is the first valid one on their rows, in the order the rows were ingested.{}",
+            match conflicting {
+                0 => String::new(),
+                1 => " One respondent's rows gave different answers; the first counts.".to_string(),
+                n => format!(" {n} respondents' rows gave different answers; the first counts."),
+            }
+        ),
+        "A theme's % FFT positive is different: it counts the FFT answer of each comment with the theme, so a respondent with two such comments counts twice.".to_string(),
         "Themes come from three sources: codebook (editable term lists), model (trained on labelled comments) and discovered (clusters found in the text). A comment can carry several themes, so theme counts add up to more than the comments.".to_string(),
         "Sentiment is read from the text. A comment is discordant when its text contradicts its FFT score (a very good score with a complaint, or the reverse).".to_string(),
         format!(
@@ -1497,10 +1582,13 @@ fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Ve
             options.suppress_below
         ),
         format!(
-            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; limits need at least {MIN_SPC_POINTS} points.",
+            "SPC charts are XmR charts of monthly values following NHS England's Making Data Count rules as implemented by NHSRplotthedots: process limits at the mean ± 2.66 × the mean moving range (moving ranges over 3.267 × their mean screened out); special cause for a point outside the limits, 7 points in a row on one side of the mean, 7 points rising or falling, or 2 of 3 points beyond two sigma on the same side. Charts use every month with at least {} comments up to the end of the period, so the limits rest on as much history as there is; months with fewer are left out of the calculation and shown as gaps on the time axis. With fewer than {MIN_SPC_POINTS} months the limits are trial limits, marked as such, which move as months are added; when the value is the same every month there are no limits, and only runs and trends are tested.",
             options.spc_min_month
         ),
         "Quotes are redacted at ingest: names, phone numbers, emails and other identifiers are replaced by markers such as [NAME].".to_string(),
+        format!(
+            "Quotes are shortened at a sentence or word boundary to about {SHORT_QUOTE_CHARS} characters, and stories to read in full to about {STORY_QUOTE_CHARS}; a shortened quote ends with \"…\" and says so, with its comment id. The store keeps every comment whole, and `chorus export` writes them whole."
+        ),
     ];
     if let Some(prev) = plan.previous {
         notes.push(format!(
@@ -1514,9 +1602,9 @@ fn method_notes(plan: &Plan, options: &ReportOptions, headline: &Headline) -> Ve
         ));
     }
     if !options.annotations.is_empty() {
-        notes.push(
-            "Each marked change starts new process limits from the month it falls in.".to_string(),
-        );
+        notes.push(format!(
+            "Each marked change starts new process limits from the month it falls in, once {MIN_SPC_POINTS} months follow it; until then the limits before it stand, so that an effect of the change shows as a signal against them."
+        ));
     }
     if plan.explicit_period {
         if let Some(p) = plan.period {

@@ -25,7 +25,7 @@ pub enum Error {
         available: Vec<String>,
     },
     /// Reading or writing a file failed.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -33,7 +33,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Writing a CSV file failed.
-    #[error("cannot write CSV {}: {source}", path.display())]
+    #[error("cannot write CSV {}", path.display())]
     Csv {
         /// The file.
         path: PathBuf,
@@ -41,7 +41,7 @@ pub enum Error {
         source: csv::Error,
     },
     /// Writing the Excel workbook failed.
-    #[error("cannot write Excel workbook {}: {source}", path.display())]
+    #[error("cannot write Excel workbook {}", path.display())]
     Xlsx {
         /// The file.
         path: PathBuf,
@@ -49,7 +49,7 @@ pub enum Error {
         source: rust_xlsxwriter::XlsxError,
     },
     /// Serialising JSON failed.
-    #[error("cannot write JSON {}: {source}", path.display())]
+    #[error("cannot write JSON {}", path.display())]
     Json {
         /// The file.
         path: PathBuf,
@@ -62,5 +62,20 @@ impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `{:#}` of anyhow prints a message and then its cause: a message that also held the cause printed
+    /// it twice ("File exists (os error 17): File exists (os error 17)").
+    #[test]
+    fn messages_do_not_repeat_their_cause() {
+        let error = Error::io("out.csv")(std::io::Error::other("the disk said no"));
+        assert_eq!(error.to_string(), "cannot write out.csv");
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("the disk said no"));
     }
 }

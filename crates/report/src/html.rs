@@ -11,6 +11,7 @@ use crate::build::format_p;
 use crate::escape::html as esc;
 use crate::model::{Quote, ReportData, SpcChart, ThemeRow, long_date, month_label};
 use crate::options::BreakdownBy;
+use crate::quotes;
 use crate::spc::Variation;
 use crate::svg;
 
@@ -83,6 +84,7 @@ table.themes tr.theme td { border-bottom: none; padding-top: 1.6mm; }
 table.themes tr.said td { font-style: italic; font-size: 8pt; color: #425563; padding: 0 1.5mm 1.6mm 4mm; }
 table.themes tr.said q { quotes: "“" "”"; margin-right: 2mm; }
 table.themes tr.theme { break-after: avoid; }
+table.themes tr.category td { font-weight: 600; color: #005eb8; border-bottom: 1px solid #005eb8; padding-top: 2.4mm; break-after: avoid; }
 th .pct, td .pct { display: block; color: #5F6B76; font-size: 7.5pt; }
 .badge { display: inline-block; font-size: 7pt; padding: 0 1.2mm; border-radius: 2mm; background: #E8EDF2; color: #425563; font-style: normal; text-transform: uppercase; letter-spacing: 0.03em; vertical-align: 1px; }
 .flag { font-weight: 700; }
@@ -103,6 +105,9 @@ ul.signals { margin: 0.5mm 0 0; padding-left: 5mm; font-size: 8.5pt; }
 .story .meta { font-size: 8pt; color: #5F6B76; }
 .chips span { display: inline-block; background: #E8EDF2; border-radius: 2mm; padding: 0 1.5mm; margin: 0 1mm 1mm 0; font-size: 7.5pt; }
 .note { font-size: 8pt; color: #5F6B76; }
+.set-aside { border-left: 4px solid #5F6B76; padding: 1mm 3mm; }
+.set-aside.incomplete { border-color: #B00020; background: #FDECEE; }
+.cut { font-style: normal; font-size: 7.5pt; color: #5F6B76; white-space: normal; }
 .method li { margin-bottom: 1mm; font-size: 8.5pt; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 1px solid #D8DDE3; font-size: 8pt; color: #5F6B76; }
 .page { break-before: page; }
@@ -133,6 +138,7 @@ pub fn render(data: &ReportData) -> String {
     );
     cover(&mut out, data, &period);
     headline(&mut out, data);
+    set_aside(&mut out, data);
     highlights(&mut out, data);
     journey(&mut out, data);
     themes(&mut out, data);
@@ -259,11 +265,19 @@ fn quote_meta(q: &Quote) -> String {
     esc(&parts.join(" · ")).into_owned()
 }
 
+/// The note after a shortened quote (where the whole comment is), or nothing.
+fn cut_note(q: &Quote) -> String {
+    quotes::shortened_note(q)
+        .map(|note| format!(" <span class=\"cut\">{}</span>", esc(&note)))
+        .unwrap_or_default()
+}
+
 fn blockquote(out: &mut String, q: &Quote, class: &str) {
     let _ = write!(
         out,
-        "<blockquote class=\"{class}\">“{}”<span class=\"meta\">{}</span></blockquote>",
+        "<blockquote class=\"{class}\">“{}”{}<span class=\"meta\">{}</span></blockquote>",
         esc(&q.text),
+        cut_note(q),
         quote_meta(q)
     );
 }
@@ -313,13 +327,8 @@ fn journey(out: &mut String, data: &ReportData) {
     out.push_str("<div class=\"journey-cards\">");
     for (i, t) in data.touchpoints.iter().enumerate() {
         let net = t.sentiment.net();
-        let (color, word) = svg::band(net);
-        let mark = match net {
-            None => "○",
-            Some(n) if n >= 20.0 => "▲",
-            Some(n) if n <= -20.0 => "▼",
-            Some(_) => "●",
-        };
+        let band = svg::Band::of(net);
+        let (color, word, mark) = (band.colour(), band.word(), band.mark());
         let _ = write!(
             out,
             "<div class=\"tp{}\" style=\"border-left-color:{color}\"><span class=\"band\" style=\"color:{}\">{mark} {word}</span><h3>{}. {}</h3>",
@@ -429,7 +438,19 @@ fn themes(out: &mut String, data: &ReportData) {
             ""
         }
     );
+    let mut category: Option<&str> = None;
     for (i, t) in data.themes.iter().enumerate() {
+        // A framework's themes come grouped under their category.
+        if t.category.as_deref() != category {
+            category = t.category.as_deref();
+            if let Some(name) = category {
+                let _ = write!(
+                    out,
+                    "<tr class=\"category\"><td colspan=\"{columns}\">{}</td></tr>",
+                    esc(name)
+                );
+            }
+        }
         let _ = write!(
             out,
             "<tr class=\"theme\"><td><b>{}</b> <span class=\"badge\">{}</span></td><td class=\"n\">{}<span class=\"pct\">{} of comments</span></td><td>{}<span class=\"pct\">{} positive · {} mixed · {} negative</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
@@ -452,7 +473,7 @@ fn themes(out: &mut String, data: &ReportData) {
         if !t.quotes.is_empty() {
             let _ = write!(out, "<tr class=\"said\"><td colspan=\"{columns}\">");
             for q in t.quotes.iter().take(2) {
-                let _ = write!(out, "<q>{}</q> ", esc(&q.text));
+                let _ = write!(out, "<q>{}</q>{} ", esc(&q.text), cut_note(q));
             }
             out.push_str("</td></tr>");
         }
@@ -469,9 +490,6 @@ fn themes(out: &mut String, data: &ReportData) {
 }
 
 fn verdict_class(chart: &SpcChart) -> &'static str {
-    if chart.chart.points.len() < crate::MIN_SPC_POINTS {
-        return "short";
-    }
     match chart.variation {
         Variation::Improvement => "improvement",
         Variation::Concern => "concern",
@@ -494,7 +512,11 @@ fn spc(out: &mut String, data: &ReportData) {
             .map(|n| format!("{} – {}", long_date(n.date), n.text))
             .collect();
         out.push_str(&esc(&notes.join("; ")));
-        out.push_str(". Limits are recalculated from each.</p>");
+        let _ = write!(
+            out,
+            ". Limits are recalculated from each once {} months follow it.</p>",
+            crate::MIN_SPC_POINTS
+        );
     }
     for (i, chart) in data.spc.iter().enumerate() {
         let span = match (chart.months.first(), chart.months.last()) {
@@ -503,10 +525,15 @@ fn spc(out: &mut String, data: &ReportData) {
         };
         let _ = write!(
             out,
-            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}",
+            "<figure class=\"spc\"><h3>{}</h3><span class=\"verdict {}\">{}</span>{}{}",
             esc(&chart.title),
             verdict_class(chart),
             esc(&chart.verdict),
+            chart
+                .limits_note
+                .as_ref()
+                .map(|n| format!("<p class=\"note limits\">{}</p>", esc(n)))
+                .unwrap_or_default(),
             svg::spc(chart, &format!("spc-{i}"))
         );
         let _ = write!(
@@ -524,7 +551,7 @@ fn spc(out: &mut String, data: &ReportData) {
                 .collect();
             let _ = write!(
                 out,
-                " Left out for too few comments: {}.",
+                " Left out for too few comments, shown as gaps: {}.",
                 esc(&left_out.join(", "))
             );
         }
@@ -683,12 +710,13 @@ fn discordant(out: &mut String, data: &ReportData) {
     for q in d.comments.iter().take(20) {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"q\">“{}”</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"q\">“{}”{}</td></tr>",
             q.date.map(long_date).unwrap_or_default(),
             esc(q.service.as_deref().unwrap_or("")),
             q.score.label(),
             q.sentiment.map(|s| s.as_str()).unwrap_or(""),
-            esc(&q.text)
+            esc(&q.text),
+            cut_note(q)
         );
     }
     out.push_str("</tbody></table>");
@@ -711,8 +739,9 @@ fn complex(out: &mut String, data: &ReportData) {
     for q in &data.complex_comments {
         let _ = write!(
             out,
-            "<div class=\"story\"><p>“{}”</p><div class=\"meta\">{}</div>",
+            "<div class=\"story\"><p>“{}”{}</p><div class=\"meta\">{}</div>",
             esc(&q.text),
+            cut_note(q),
             quote_meta(q)
         );
         if !q.themes.is_empty() {
@@ -725,6 +754,23 @@ fn complex(out: &mut String, data: &ReportData) {
         out.push_str("</div>");
     }
     out.push_str("</section>\n");
+}
+
+/// Records ingestion could not read: said right under the headline, in red when the figures are incomplete.
+fn set_aside(out: &mut String, data: &ReportData) {
+    let Some(set_aside) = &data.set_aside else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<section class=\"set-aside{}\"><h2>What was read</h2><p>{}</p></section>",
+        if set_aside.incomplete() {
+            " incomplete"
+        } else {
+            ""
+        },
+        esc(&set_aside.summary())
+    );
 }
 
 fn method(out: &mut String, data: &ReportData) {

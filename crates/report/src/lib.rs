@@ -69,7 +69,8 @@ pub use build::{DEFAULT_TOUCHPOINTS, MonthlySeries, build, format_p, monthly_spc
 pub use error::Error;
 pub use model::{
     Change, Cooccurrence, Discordant, Headline, Highlight, NamedCount, Period, PreviousHeadline,
-    Quote, ReportData, Scope, SentimentSplit, SpcChart, ThemePair, ThemeRow, TouchpointRow,
+    Quote, ReportData, Scope, SentimentSplit, SetAside, SpcChart, ThemePair, ThemeRow,
+    TouchpointRow,
 };
 pub use options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
 pub use quotes::shorten;

@@ -40,6 +40,64 @@ pub struct ReportData {
     pub change_notes: Vec<ChangeNote>,
     /// How the figures were made, in plain words.
     pub method: Vec<String>,
+    /// Records that ingestion could not read, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<SetAside>,
+}
+
+/// Records that ingestion set aside (the store's quarantine): they are in no table of the report, and the
+/// report says so.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SetAside {
+    /// Records set aside, each counted once however often its file was ingested.
+    pub records: u64,
+    /// Comments in the store, for the share set aside.
+    pub stored: u64,
+    /// How many for each kind of problem (`ragged row`, `undecodable bytes`…).
+    pub by_reason: Vec<(String, u64)>,
+    /// Where they are listed with their reasons, e.g. `feedback/quarantine/`.
+    pub location: String,
+}
+
+impl SetAside {
+    /// The share of all records read that was set aside (0–1).
+    pub fn share(&self) -> f64 {
+        let read = self.records + self.stored;
+        if read == 0 {
+            0.0
+        } else {
+            self.records as f64 / read as f64
+        }
+    }
+
+    /// Whether so much was set aside that the figures are incomplete: more than 1 % (ingestion's rule).
+    pub fn incomplete(&self) -> bool {
+        self.share() > 0.01
+    }
+
+    /// One sentence for every format: how many, their share, why, and where they are.
+    pub fn summary(&self) -> String {
+        let reasons: Vec<String> = self
+            .by_reason
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        format!(
+            "{}{} record{} ({:.1}% of {} read) could not be read when the exports were ingested and {} in no figure of this report: {}. Each is listed with its reason in {}.",
+            if self.incomplete() {
+                "Incomplete: "
+            } else {
+                ""
+            },
+            self.records,
+            if self.records == 1 { "" } else { "s" },
+            100.0 * self.share(),
+            self.records + self.stored,
+            if self.records == 1 { "is" } else { "are" },
+            reasons.join(", "),
+            self.location
+        )
+    }
 }
 
 /// A period of whole days.
@@ -241,6 +299,9 @@ pub struct ThemeRow {
     pub direction: Direction,
     /// What the theme covers, from the catalog.
     pub description: String,
+    /// The framework category it is grouped under (a model's themes under a crosswalk), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Comments with the theme in the period.
     pub comments: u64,
     /// As a % of all comments with text.
@@ -365,7 +426,7 @@ pub struct SpcChart {
     pub title: String,
     /// Whether higher is better.
     pub direction: ImprovementDirection,
-    /// The months, one per point.
+    /// The months, one per point, in order; months left out (see `sparse_months`) are gaps.
     pub months: Vec<YearMonth>,
     /// Numerator per month.
     pub numerators: Vec<u64>,
@@ -377,6 +438,9 @@ pub struct SpcChart {
     pub variation: Variation,
     /// The variation in words, e.g. "Special cause variation – improvement (higher is better)".
     pub verdict: String,
+    /// What to know about the limits, when they are trial limits (fewer than 12 points), absent (no
+    /// month-to-month variation), or waiting for months after a marked change.
+    pub limits_note: Option<String>,
     /// The signals, in words, e.g. "Mar 2022: above the upper process limit".
     pub signals: Vec<String>,
     /// Where changes were marked: point index and note.

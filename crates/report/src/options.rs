@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::Error;
 
-/// The fewest points on which process limits are calculated: with fewer, a chart says so instead of
-/// drawing limits that would mislead (NHSRplotthedots warns below 12 points; Making Data Count asks for
-/// 15–20 where possible).
+/// The fewest points that give firm process limits: limits from fewer are trial limits, drawn and marked
+/// as such (NHSRplotthedots warns of trial limits below 12 points; Making Data Count asks for 15–20
+/// where possible). A marked change starts new limits only once this many points follow it.
 pub const MIN_SPC_POINTS: usize = 12;
 
 /// A dimension to break the themes down by.
@@ -67,7 +67,7 @@ impl fmt::Display for BreakdownBy {
 }
 
 /// A change to the process (a PDSA cycle, a new rota) marked on every SPC chart; limits are
-/// recalculated from the month it falls in.
+/// recalculated from the month it falls in once [`MIN_SPC_POINTS`] months follow it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChangeNote {
     /// When the change was made.
@@ -117,7 +117,7 @@ pub struct ReportOptions {
     pub by: Vec<BreakdownBy>,
     /// Compare each theme with the previous period of equal length.
     pub compare_previous: bool,
-    /// Changes to mark on SPC charts; each rebases the limits.
+    /// Changes to mark on SPC charts; each rebases the limits once enough months follow it.
     pub annotations: Vec<ChangeNote>,
     /// Fix the process limits of each chart segment on its first N points.
     pub baseline: Option<usize>,
@@ -132,6 +132,8 @@ pub struct ReportOptions {
     pub quotes_per_theme: usize,
     /// Where the comments came from, printed as "Generated from …" (e.g. `store feedback`).
     pub source: String,
+    /// Records ingestion set aside, which the report states (the CLI reads them from the store).
+    pub set_aside: Option<crate::model::SetAside>,
 }
 
 impl Default for ReportOptions {
@@ -149,6 +151,7 @@ impl Default for ReportOptions {
             spc_min_month: 10,
             quotes_per_theme: 3,
             source: String::new(),
+            set_aside: None,
         }
     }
 }

@@ -4,8 +4,13 @@ use chorus_core::{Comment, keys};
 
 use crate::model::Quote;
 
-/// Exemplar quotes are cut to about this many characters.
+/// Exemplar quotes (themes, touchpoints, highlights, discordant comments) are cut to about this many
+/// characters.
 pub const SHORT_QUOTE_CHARS: usize = 280;
+/// "Stories to read in full" are cut to about this many characters: most stories whole (97 % of the Care
+/// Opinion stories in the real corpora are shorter), about half a page of the pack, and never a
+/// megabyte story copied whole into every output. The store keeps every comment whole.
+pub const STORY_QUOTE_CHARS: usize = 2_000;
 
 /// A candidate's rank: lower is better. Length band, then focus (whether the comment as a whole says
 /// the same, then how many other things it is about), then strength, then a stable shuffle; the comment's position breaks the last ties, so the
@@ -78,8 +83,14 @@ impl TopK {
 /// Shortens text to about `max_chars` characters at a sentence end (or else a word boundary), collapsing
 /// runs of white space; returns the text and whether it was cut.
 pub fn shorten(text: &str, max_chars: usize) -> (String, bool) {
-    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max_chars {
+    cut(text, max_chars, false)
+}
+
+/// Shortens text to about `max_chars` characters as [`shorten`] does; with `keep_lines`, keeps its line
+/// breaks (a run of blank lines becomes one), for stories whose paragraphs help the reader.
+fn cut(text: &str, max_chars: usize, keep_lines: bool) -> (String, bool) {
+    let (collapsed, longer) = collapse(text, max_chars, keep_lines);
+    if !longer {
         return (collapsed, false);
     }
     let cut = collapsed
@@ -92,19 +103,53 @@ pub fn shorten(text: &str, max_chars: usize) -> (String, bool) {
     let sentence_end = head
         .match_indices(['.', '!', '?'])
         .map(|(i, _)| i + 1)
-        .rfind(|&end| end >= min && head[end..].starts_with(' '));
-    let end = sentence_end.unwrap_or_else(|| head.rfind(' ').filter(|&i| i >= min).unwrap_or(cut));
+        .rfind(|&end| end >= min && head[end..].starts_with([' ', '\n']));
+    let end = sentence_end
+        .unwrap_or_else(|| head.rfind([' ', '\n']).filter(|&i| i >= min).unwrap_or(cut));
     let mut out = head[..end].trim_end().to_string();
     out.push('…');
     (out, true)
 }
 
-/// A quote from a comment, shortened to `max_chars` (or whole with `None`).
-pub(crate) fn quote(comment: &Comment, max_chars: Option<usize>, themes: Vec<String>) -> Quote {
-    let (text, truncated) = match max_chars {
-        Some(max) => shorten(&comment.text, max),
-        None => (comment.text.trim().to_string(), false),
-    };
+/// The text with runs of white space collapsed to one space (or, keeping lines, one line break or one
+/// blank line), stopping once it is longer than `max_chars` characters, so a story of megabytes costs no
+/// more than its first words; and whether the text goes on past `max_chars`.
+fn collapse(text: &str, max_chars: usize, keep_lines: bool) -> (String, bool) {
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut separator = "";
+    for line in text.split('\n') {
+        let mut words = line.split_whitespace().peekable();
+        if words.peek().is_none() {
+            if keep_lines && !out.is_empty() {
+                separator = "\n\n";
+            }
+            continue;
+        }
+        for word in words {
+            let before = if out.is_empty() { "" } else { separator };
+            out.push_str(before);
+            out.push_str(word);
+            chars += before.chars().count() + word.chars().count();
+            if chars > max_chars {
+                return (out, true);
+            }
+            separator = " ";
+        }
+        separator = if keep_lines { "\n" } else { " " };
+    }
+    (out, false)
+}
+
+/// A quote from a comment, shortened to about `max_chars` characters (keeping its line breaks with
+/// `keep_lines`).
+pub(crate) fn quote(
+    comment: &Comment,
+    max_chars: usize,
+    keep_lines: bool,
+    themes: Vec<String>,
+) -> Quote {
+    let (text, truncated) = cut(&comment.text, max_chars, keep_lines);
     Quote {
         comment_id: comment.id.clone(),
         text,
@@ -115,6 +160,24 @@ pub(crate) fn quote(comment: &Comment, max_chars: Option<usize>, themes: Vec<Str
         score: comment.score,
         sentiment: comment.annotations.as_ref().map(|a| a.sentiment.label),
         themes,
+    }
+}
+
+/// What a shortened quote says after its text: that it was shortened and where the whole comment is.
+pub(crate) fn shortened_note(quote: &Quote) -> Option<String> {
+    quote.truncated.then(|| {
+        format!(
+            "(quote shortened; the whole comment is in the store and its export, id {})",
+            quote.comment_id
+        )
+    })
+}
+
+/// The quote's text, followed by [`shortened_note`] when it was shortened: for table cells.
+pub(crate) fn text_with_note(quote: &Quote) -> String {
+    match shortened_note(quote) {
+        Some(note) => format!("{} {note}", quote.text),
+        None => quote.text.clone(),
     }
 }
 
@@ -150,6 +213,43 @@ mod tests {
             true,
         );
         check("Supercalifragilistic", 5, "Super…", true);
+    }
+
+    #[test]
+    fn stories_keep_their_paragraphs() {
+        let story = "We arrived at 9.\r\n\r\n\r\nNobody   came.\nThen a nurse did.  ";
+        assert_eq!(
+            cut(story, 100, true),
+            (
+                "We arrived at 9.\n\nNobody came.\nThen a nurse did.".into(),
+                false
+            )
+        );
+        assert_eq!(
+            cut(story, 31, true),
+            ("We arrived at 9.\n\nNobody came.…".into(), true)
+        );
+        assert_eq!(
+            shorten(story, 100),
+            (
+                "We arrived at 9. Nobody came. Then a nurse did.".into(),
+                false
+            )
+        );
+    }
+
+    #[test]
+    fn a_huge_story_is_cut_from_its_first_words() {
+        // 8 MB of text: cut at a word boundary near 2,000 characters, without collapsing it all.
+        let story = "waited and waited ".repeat(450_000);
+        let (text, cut) = cut(&story, STORY_QUOTE_CHARS, true);
+        assert!(cut);
+        assert!(
+            text.ends_with("waited…") || text.ends_with("and…"),
+            "{text}"
+        );
+        let chars = text.chars().count();
+        assert!((STORY_QUOTE_CHARS * 2 / 5..=STORY_QUOTE_CHARS + 1).contains(&chars));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 use std::fmt::Write;
 
 use crate::escape::html as esc;
+use chorus_core::YearMonth;
+
 use crate::model::{Cooccurrence, SentimentSplit, SpcChart, ThemeRow, TouchpointRow, month_label};
 use crate::spc::PointClass;
 
@@ -197,20 +199,67 @@ fn legend(out: &mut String, x0: f64, y: f64, hatch: &str) {
     }
 }
 
-/// Sentiment band of a touchpoint: the mark, colour and word used on the journey map.
-pub fn band(net: Option<f64>) -> (&'static str, &'static str) {
-    match net {
-        None => (GREY, "not mentioned"),
-        Some(n) if n >= 20.0 => (BLUE, "mostly positive"),
-        Some(n) if n <= -20.0 => (VERMILLION, "mostly negative"),
-        Some(_) => (ORANGE, "mixed"),
+/// A touchpoint's sentiment band on the journey map, from its net sentiment: the one place that decides
+/// it, for the map's markers and the pack's cards alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Band {
+    /// Net sentiment of +20 or more.
+    Positive,
+    /// Between −20 and +20.
+    Mixed,
+    /// Net sentiment of −20 or less.
+    Negative,
+    /// No mentions.
+    NotMentioned,
+}
+
+impl Band {
+    /// The band of a net sentiment (`None`: not mentioned).
+    pub fn of(net: Option<f64>) -> Band {
+        match net {
+            None => Band::NotMentioned,
+            Some(n) if n >= 20.0 => Band::Positive,
+            Some(n) if n <= -20.0 => Band::Negative,
+            Some(_) => Band::Mixed,
+        }
+    }
+
+    /// The colour.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Band::Positive => BLUE,
+            Band::Mixed => ORANGE,
+            Band::Negative => VERMILLION,
+            Band::NotMentioned => GREY,
+        }
+    }
+
+    /// The words.
+    pub fn word(self) -> &'static str {
+        match self {
+            Band::Positive => "mostly positive",
+            Band::Mixed => "mixed",
+            Band::Negative => "mostly negative",
+            Band::NotMentioned => "not mentioned",
+        }
+    }
+
+    /// The text mark, shaped like the map's marker.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Band::Positive => "▲",
+            Band::Mixed => "●",
+            Band::Negative => "▼",
+            Band::NotMentioned => "○",
+        }
     }
 }
 
 fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &str) {
-    let (fill, _) = band(net);
-    let shape = match net {
-        Some(n) if n >= 20.0 => format!(
+    let band = Band::of(net);
+    let fill = band.colour();
+    let shape = match band {
+        Band::Positive => format!(
             "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             y - r * 1.15,
             x + r,
@@ -218,7 +267,7 @@ fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &st
             x - r,
             y + r * 0.75
         ),
-        Some(n) if n <= -20.0 => format!(
+        Band::Negative => format!(
             "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             y + r * 1.15,
             x + r,
@@ -226,11 +275,11 @@ fn marker(out: &mut String, x: f64, y: f64, r: f64, net: Option<f64>, title: &st
             x - r,
             y - r * 0.75
         ),
-        Some(_) => format!(
+        Band::Mixed => format!(
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.5\"/>",
             r * 0.85
         ),
-        None => format!(
+        Band::NotMentioned => format!(
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\" fill=\"#fff\" stroke=\"{GREY}\" stroke-width=\"2\"/>",
             r * 0.6
         ),
@@ -259,7 +308,7 @@ pub fn journey(touchpoints: &[TouchpointRow]) -> String {
                 i + 1,
                 t.name,
                 t.mentions,
-                band(Some(net)).1
+                Band::of(Some(net)).word()
             ),
             None => format!("{}. {}: not mentioned", i + 1, t.name),
         })
@@ -428,21 +477,215 @@ fn class_style(class: PointClass) -> (&'static str, &'static str) {
         PointClass::Improvement => (BLUE, "improvement"),
         PointClass::Concern => (CONCERN, "concern"),
         PointClass::NeutralHigh | PointClass::NeutralLow => (PURPLE, "special cause"),
-        PointClass::CommonCause | PointClass::NotTested => (DARK, "common cause"),
+        PointClass::CommonCause => (DARK, "common cause"),
     }
 }
 
-/// An XmR chart: the monthly values, each segment's mean (solid) and process limits (dashed), changes
-/// marked by vertical lines, and special-cause points shaped and coloured as improvement (blue
-/// triangle), concern (orange diamond) or neither (purple square).
+/// The chart's time axis: one slot per calendar month from the first month charted or left out to the
+/// last, so a month left out for too few comments stays in its place as a gap.
+struct TimeAxis {
+    first: YearMonth,
+    slots: usize,
+}
+
+impl TimeAxis {
+    fn new(chart: &SpcChart) -> TimeAxis {
+        let months = chart
+            .months
+            .iter()
+            .chain(chart.sparse_months.iter().map(|(m, _)| m));
+        let first = months.clone().min().copied();
+        let last = months.max().copied();
+        match (first, last) {
+            (Some(first), Some(last)) => TimeAxis {
+                first,
+                slots: (first.months_until(last) + 1).max(1) as usize,
+            },
+            _ => TimeAxis {
+                first: YearMonth {
+                    year: 2000,
+                    month: 1,
+                },
+                slots: 1,
+            },
+        }
+    }
+
+    /// The slot of a month (clamped to the axis).
+    fn slot(&self, month: YearMonth) -> usize {
+        (self.first.months_until(month).max(0) as usize).min(self.slots - 1)
+    }
+
+    fn month(&self, slot: usize) -> YearMonth {
+        let mut month = self.first;
+        for _ in 0..slot {
+            month = month.next();
+        }
+        month
+    }
+}
+
+/// An XmR chart on a calendar axis: the monthly values (the line broken where a month is missing, each
+/// missing month shaded), each segment's mean (solid) and process limits (dashed; dotted and labelled
+/// when they are trial limits), changes marked by vertical lines, and special-cause points shaped and
+/// coloured as improvement (blue triangle), concern (orange diamond) or neither (purple square).
 pub fn spc(chart: &SpcChart, id: &str) -> String {
     let width = 720.0;
     let height = 250.0;
     let (left, right, top, bottom) = (48.0, 18.0, 22.0, 200.0);
     let values: Vec<f64> = chart.chart.points.iter().map(|p| p.value).collect();
+    let axis = TimeAxis::new(chart);
+    let slots: Vec<usize> = chart.months.iter().map(|m| axis.slot(*m)).collect();
+    let (lo, hi, step) = value_range(chart, &values);
+    let n = axis.slots;
+    let dx = (width - left - right) / n as f64;
+    let x_of = |slot: f64| left + dx * (slot + 0.5);
+    let y_of = |v: f64| bottom - (v.clamp(lo, hi) - lo) / (hi - lo) * (bottom - top);
+
+    let mut out = String::new();
+    let desc = format!(
+        "{}. {}{}. {} monthly points{}{}.",
+        chart.verdict,
+        chart.direction.phrase(),
+        chart
+            .limits_note
+            .as_ref()
+            .map(|n| format!(". {n}"))
+            .unwrap_or_default(),
+        values.len(),
+        if chart.sparse_months.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} month{} left out for too few comments",
+                chart.sparse_months.len(),
+                if chart.sparse_months.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
+        },
+        if chart.signals.is_empty() {
+            String::new()
+        } else {
+            format!("; signals: {}", chart.signals.join("; "))
+        }
+    );
+    let _ = write!(
+        out,
+        "<svg class=\"spc-chart\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{}</title><desc>{}</desc>",
+        esc(&format!("SPC chart: {}", chart.title)),
+        esc(&desc)
+    );
+    // Months left out: shaded gaps.
+    for (month, count) in &chart.sparse_months {
+        let x = x_of(axis.slot(*month) as f64) - dx / 2.0;
+        let _ = write!(
+            out,
+            "<rect class=\"gap\" x=\"{x:.1}\" y=\"{top}\" width=\"{dx:.1}\" height=\"{:.1}\" fill=\"#F1F3F5\"><title>{}: {count} comments, too few to chart</title></rect>",
+            bottom - top,
+            esc(&month_label(*month))
+        );
+    }
+    // Grid and y axis.
+    let mut v = lo;
+    while v <= hi + step / 2.0 {
+        let y = y_of(v);
+        let _ = write!(
+            out,
+            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#E3E7EB\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"axis\">{}%</text>",
+            width - right,
+            left - 6.0,
+            y + 4.0,
+            trim_number(v)
+        );
+        v += step;
+    }
+    // Month labels, thinned to fit.
+    let every = n.div_ceil(12).max(1);
+    for slot in 0..n {
+        let last_fits = slot + 1 == n && (slot % every) * 2 > every;
+        if slot % every == 0 || last_fits {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">{}</text>",
+                x_of(slot as f64),
+                bottom + 16.0,
+                esc(&month_label(axis.month(slot)))
+            );
+        }
+    }
+    centre_and_limits(&mut out, chart, &slots, dx, &x_of, &y_of, (lo, hi));
+    // Changes marked, at the start of the month they fall in.
+    for (_, note) in &chart.annotations {
+        let x = x_of(axis.slot(note.date.year_month()) as f64) - dx / 2.0;
+        let _ = write!(
+            out,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"{PURPLE}\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"note\">{}</text>",
+            x + 4.0,
+            top - 6.0,
+            esc(&truncate(
+                &format!("{}: {}", crate::model::long_date(note.date), note.text),
+                48
+            ))
+        );
+    }
+    // The line, broken where a month is missing, and the points.
+    let mut path = String::new();
+    for (i, v) in values.iter().enumerate() {
+        let joined = i > 0 && slots[i] == slots[i - 1] + 1;
+        let _ = write!(
+            path,
+            "{}{:.1},{:.1}",
+            match (i, joined) {
+                (0, _) => "M",
+                (_, true) => " L",
+                (_, false) => " M",
+            },
+            x_of(slots[i] as f64),
+            y_of(*v)
+        );
+    }
+    if !path.is_empty() {
+        let _ = write!(
+            out,
+            "<path d=\"{path}\" fill=\"none\" stroke=\"#8A949E\" stroke-width=\"1.5\"/>"
+        );
+    }
+    for (i, p) in chart.chart.points.iter().enumerate() {
+        let (x, y) = (x_of(slots[i] as f64), y_of(p.value));
+        let (_, word) = class_style(p.class);
+        let title = format!(
+            "{}: {:.1}% ({} of {}){}",
+            month_label(chart.months[i]),
+            p.value,
+            chart.numerators[i],
+            chart.denominators[i],
+            p.cause
+                .map(|c| format!(" – {word}: {}", c.describe()))
+                .unwrap_or_default()
+        );
+        let _ = write!(
+            out,
+            "<g><title>{}</title>{}</g>",
+            esc(&title),
+            point_shape(p.class, x, y)
+        );
+    }
+    spc_legend(&mut out, chart, left, height - 18.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// The y axis: lowest value, highest value and tick step, covering the points, means and limits
+/// (within 0–100 %).
+fn value_range(chart: &SpcChart, values: &[f64]) -> (f64, f64, f64) {
     let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     for s in &chart.chart.segments {
+        lo = lo.min(s.mean);
+        hi = hi.max(s.mean);
         if let Some(l) = s.limits {
             lo = lo.min(l.lower.max(0.0));
             hi = hi.max(l.upper.min(100.0));
@@ -460,199 +703,136 @@ pub fn spc(chart: &SpcChart, id: &str) -> String {
     let step = nice_step(hi - lo, 5.0);
     let lo = ((lo / step).floor() * step).max(0.0);
     let hi = ((hi / step).ceil() * step).min(100.0).max(lo + step);
-    let n = values.len().max(1);
-    let dx = (width - left - right) / n as f64;
-    let x_of = |i: f64| left + dx * (i + 0.5);
-    let y_of = |v: f64| bottom - (v.clamp(lo, hi) - lo) / (hi - lo) * (bottom - top);
+    (lo, hi, step)
+}
 
-    let mut out = String::new();
-    let desc = format!(
-        "{}. {}. {} monthly points{}.",
-        chart.verdict,
-        chart.direction.phrase(),
-        values.len(),
-        if chart.signals.is_empty() {
-            String::new()
-        } else {
-            format!("; signals: {}", chart.signals.join("; "))
-        }
-    );
-    let _ = write!(
-        out,
-        "<svg class=\"spc-chart\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" aria-labelledby=\"t-{id}\"><title id=\"t-{id}\">{}</title><desc>{}</desc>",
-        esc(&format!("SPC chart: {}", chart.title)),
-        esc(&desc)
-    );
-    // Grid and y axis.
-    let mut v = lo;
-    while v <= hi + step / 2.0 {
-        let y = y_of(v);
-        let _ = write!(
-            out,
-            "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#E3E7EB\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"axis\">{}%</text>",
-            width - right,
-            left - 6.0,
-            y + 4.0,
-            trim_number(v)
-        );
-        v += step;
-    }
-    // Month labels, thinned to fit.
-    let every = n.div_ceil(12).max(1);
-    for (i, month) in chart.months.iter().enumerate() {
-        let last_fits = i + 1 == n && (i % every) * 2 > every;
-        if i % every == 0 || last_fits {
-            let _ = write!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis\">{}</text>",
-                x_of(i as f64),
-                bottom + 16.0,
-                esc(&month_label(*month))
-            );
-        }
-    }
-    // Means and limits per segment.
+/// Each segment's mean, and its process limits where it has them: dashed, or dotted and labelled
+/// "trial limits" when they rest on too few points to be firm.
+fn centre_and_limits(
+    out: &mut String,
+    chart: &SpcChart,
+    slots: &[usize],
+    dx: f64,
+    x_of: &dyn Fn(f64) -> f64,
+    y_of: &dyn Fn(f64) -> f64,
+    (lo, hi): (f64, f64),
+) {
     for s in &chart.chart.segments {
-        let Some(l) = s.limits else { continue };
-        let x1 = x_of(s.start as f64) - dx * 0.4;
-        let x2 = x_of((s.start + s.len) as f64 - 1.0) + dx * 0.4;
+        let x1 = x_of(slots[s.start] as f64) - dx * 0.4;
+        let x2 = x_of(slots[s.start + s.len - 1] as f64) + dx * 0.4;
         let _ = write!(
             out,
             "<line x1=\"{x1:.1}\" x2=\"{x2:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1F2933\" stroke-width=\"1.4\"><title>Mean {:.1}%</title></line>",
-            y_of(l.mean),
-            y_of(l.mean),
-            l.mean
+            y_of(s.mean),
+            y_of(s.mean),
+            s.mean
         );
+        let label = match (s.limits, s.trial) {
+            (Some(_), true) => "trial limits, ",
+            _ => "",
+        };
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"axis\">{label}mean {:.1}%</text>",
+            x2,
+            y_of(s.mean) - 4.0,
+            s.mean
+        );
+        let Some(l) = s.limits else { continue };
+        let (dash, kind) = if s.trial {
+            ("2 3", "Trial ")
+        } else {
+            ("6 4", "")
+        };
         for (value, name) in [
-            (l.upper, "Upper process limit"),
-            (l.lower, "Lower process limit"),
+            (l.upper, "upper process limit"),
+            (l.lower, "lower process limit"),
         ] {
             if value >= lo && value <= hi {
                 let _ = write!(
                     out,
-                    "<line x1=\"{x1:.1}\" x2=\"{x2:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#5B6773\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"><title>{name} {value:.1}%</title></line>",
+                    "<line x1=\"{x1:.1}\" x2=\"{x2:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#5B6773\" stroke-width=\"1.2\" stroke-dasharray=\"{dash}\"><title>{}{name} {value:.1}%</title></line>",
                     y_of(value),
-                    y_of(value)
+                    y_of(value),
+                    if kind.is_empty() {
+                        capitalise_first(name)
+                    } else {
+                        format!("{kind}{name}")
+                    }
                 );
             }
         }
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"axis\">mean {:.1}%</text>",
-            x2,
-            y_of(l.mean) - 4.0,
-            l.mean
-        );
     }
-    // Changes marked.
-    for (at, note) in &chart.annotations {
-        let x = x_of(*at as f64) - dx / 2.0;
-        let _ = write!(
-            out,
-            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"{PURPLE}\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"note\">{}</text>",
-            x + 4.0,
-            top - 6.0,
-            esc(&truncate(
-                &format!("{}: {}", crate::model::long_date(note.date), note.text),
-                48
-            ))
-        );
+}
+
+fn capitalise_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn point_shape(class: PointClass, x: f64, y: f64) -> String {
+    let (fill, _) = class_style(class);
+    match class {
+        PointClass::Improvement => format!(
+            "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\"/>",
+            y - 6.5,
+            x + 6.0,
+            y + 4.5,
+            x - 6.0,
+            y + 4.5
+        ),
+        PointClass::Concern => format!(
+            "<path d=\"M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z\" fill=\"{fill}\"/>",
+            y - 6.5,
+            x + 6.5,
+            y + 6.5,
+            x - 6.5
+        ),
+        PointClass::NeutralHigh | PointClass::NeutralLow => format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{fill}\"/>",
+            x - 5.0,
+            y - 5.0
+        ),
+        PointClass::CommonCause => {
+            format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.2\" fill=\"{fill}\"/>")
+        }
     }
-    // The line and points.
-    let path: String = values
+}
+
+/// The legend: point shapes, mean, limits, and trial limits and gaps when the chart has them.
+fn spc_legend(out: &mut String, chart: &SpcChart, left: f64, ly: f64) {
+    let trial = chart
+        .chart
+        .segments
         .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            format!(
-                "{}{:.1},{:.1}",
-                if i == 0 { "M" } else { " L" },
-                x_of(i as f64),
-                y_of(*v)
-            )
-        })
-        .collect();
-    if !path.is_empty() {
-        let _ = write!(
-            out,
-            "<path d=\"{path}\" fill=\"none\" stroke=\"#8A949E\" stroke-width=\"1.5\"/>"
-        );
-    }
-    for (i, p) in chart.chart.points.iter().enumerate() {
-        let (x, y) = (x_of(i as f64), y_of(p.value));
-        let (fill, word) = class_style(p.class);
-        let title = format!(
-            "{}: {:.1}% ({} of {}){}",
-            month_label(chart.months[i]),
-            p.value,
-            chart.numerators[i],
-            chart.denominators[i],
-            p.cause
-                .map(|c| format!(" – {word}: {}", c.describe()))
-                .unwrap_or_default()
-        );
-        let shape = match p.class {
-            PointClass::Improvement => format!(
-                "<path d=\"M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{fill}\"/>",
-                y - 6.5,
-                x + 6.0,
-                y + 4.5,
-                x - 6.0,
-                y + 4.5
-            ),
-            PointClass::Concern => format!(
-                "<path d=\"M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z\" fill=\"{fill}\"/>",
-                y - 6.5,
-                x + 6.5,
-                y + 6.5,
-                x - 6.5
-            ),
-            PointClass::NeutralHigh | PointClass::NeutralLow => format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{fill}\"/>",
-                x - 5.0,
-                y - 5.0
-            ),
-            PointClass::CommonCause | PointClass::NotTested => {
-                format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.2\" fill=\"{fill}\"/>")
-            }
-        };
-        let _ = write!(out, "<g><title>{}</title>{shape}</g>", esc(&title));
-    }
-    // Legend.
-    let ly = height - 18.0;
-    let mut lx = left;
-    let legend_items: [(&str, &str); 5] = [
+        .any(|s| s.trial && s.limits.is_some());
+    let mut items = vec![
         ("common", "common cause"),
         ("improvement", "improvement"),
         ("concern", "concern"),
         ("mean", "mean"),
         ("limit", "process limits"),
     ];
-    for (kind, label) in legend_items {
+    if trial {
+        items.push(("trial", "trial limits"));
+    }
+    if !chart.sparse_months.is_empty() {
+        items.push(("gap", "too few comments"));
+    }
+    let mut lx = left;
+    for (kind, label) in items {
         let mark = match kind {
-            "common" => format!(
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.2\" fill=\"{DARK}\"/>",
+            "common" | "improvement" | "concern" => point_shape(
+                match kind {
+                    "common" => PointClass::CommonCause,
+                    "improvement" => PointClass::Improvement,
+                    _ => PointClass::Concern,
+                },
                 lx + 6.0,
-                ly - 4.0
-            ),
-            "improvement" => format!(
-                "<path d=\"M{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{BLUE}\"/>",
-                lx + 6.0,
-                ly - 10.0,
-                lx + 12.0,
-                ly,
-                lx,
-                ly
-            ),
-            "concern" => format!(
-                "<path d=\"M{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{CONCERN}\"/>",
-                lx + 6.0,
-                ly - 10.5,
-                lx + 12.0,
                 ly - 4.0,
-                lx + 6.0,
-                ly + 2.5,
-                lx,
-                ly - 4.0
             ),
             "mean" => format!(
                 "<line x1=\"{lx:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#1F2933\" stroke-width=\"1.4\"/>",
@@ -660,11 +840,16 @@ pub fn spc(chart: &SpcChart, id: &str) -> String {
                 ly - 4.0,
                 ly - 4.0
             ),
+            "gap" => format!(
+                "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"14\" height=\"12\" fill=\"#F1F3F5\" stroke=\"#C5CCD3\"/>",
+                ly - 10.0
+            ),
             _ => format!(
-                "<line x1=\"{lx:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#5B6773\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>",
+                "<line x1=\"{lx:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#5B6773\" stroke-width=\"1.2\" stroke-dasharray=\"{}\"/>",
                 lx + 18.0,
                 ly - 4.0,
-                ly - 4.0
+                ly - 4.0,
+                if kind == "trial" { "2 3" } else { "6 4" }
             ),
         };
         let _ = write!(
@@ -674,8 +859,6 @@ pub fn spc(chart: &SpcChart, id: &str) -> String {
         );
         lx += 22.0 + label.len() as f64 * 6.2 + 18.0;
     }
-    out.push_str("</svg>");
-    out
 }
 
 fn trim_number(v: f64) -> String {
@@ -813,6 +996,25 @@ pub fn mini_bar(s: &SentimentSplit, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_split_at_plus_and_minus_twenty() {
+        let bands: Vec<Band> = [Some(20.0), Some(19.9), Some(-19.9), Some(-20.0), None]
+            .into_iter()
+            .map(Band::of)
+            .collect();
+        assert_eq!(
+            bands,
+            [
+                Band::Positive,
+                Band::Mixed,
+                Band::Mixed,
+                Band::Negative,
+                Band::NotMentioned
+            ]
+        );
+        assert_eq!(bands.iter().map(|b| b.mark()).collect::<String>(), "▲●●▼○");
+    }
 
     #[test]
     fn labels_wrap_onto_two_lines_at_most() {

@@ -222,6 +222,7 @@ pub fn catalog() -> ThemeCatalog {
                 source: ThemeSource::Codebook,
                 description: String::new(),
                 direction: Direction::Neutral,
+                category: None,
             })
             .collect(),
         themes: THEMES
@@ -232,6 +233,7 @@ pub fn catalog() -> ThemeCatalog {
                 source: ThemeSource::Codebook,
                 description: format!("Comments about {}", t.label.to_lowercase()),
                 direction: t.direction,
+                category: None,
             })
             .chain(std::iter::once(CatalogEntry {
                 id: "Staff professionalism".into(),
@@ -239,6 +241,7 @@ pub fn catalog() -> ThemeCatalog {
                 source: ThemeSource::Model,
                 description: "Predicted by the trained model".into(),
                 direction: Direction::Neutral,
+                category: Some("Staff".into()),
             }))
             .collect(),
         discovered: vec![
@@ -447,6 +450,7 @@ pub fn comments(n: usize, seed: u64) -> Vec<Comment> {
                 themes,
                 discovered_theme: discovered,
                 discordant,
+                clauses: Vec::new(),
             }),
         });
     }

@@ -5,7 +5,9 @@ use chorus_core::{Direction, SentimentLabel};
 
 use crate::breakdown::Count;
 use crate::build::slug;
-use crate::model::{Quote, ReportData};
+use crate::model::{Quote, ReportData, SetAside};
+use crate::options::MIN_SPC_POINTS;
+use crate::quotes;
 use crate::spc::PointClass;
 
 /// One cell.
@@ -105,12 +107,16 @@ fn direction_label(direction: Direction) -> &'static str {
 }
 
 fn quote_text(quote: Option<&Quote>) -> Value {
-    quote.map_or(Value::Empty, |q| Value::text(q.text.clone()))
+    quote.map_or(Value::Empty, |q| Value::text(quotes::text_with_note(q)))
 }
 
 /// Every table of the report, in reading order.
 pub fn tables(data: &ReportData) -> Vec<Table> {
-    let mut out = vec![headline(data), themes(data), touchpoints(data)];
+    let mut out = vec![headline(data)];
+    if let Some(set_aside) = &data.set_aside {
+        out.push(set_aside_table(set_aside));
+    }
+    out.extend([themes(data), touchpoints(data)]);
     out.push(highlights(data, true));
     out.push(highlights(data, false));
     for b in &data.breakdowns {
@@ -149,6 +155,20 @@ pub fn tables(data: &ReportData) -> Vec<Table> {
             .collect(),
     });
     out
+}
+
+fn set_aside_table(set_aside: &SetAside) -> Table {
+    Table {
+        name: "set-aside".into(),
+        title: "Records set aside when the exports were read".into(),
+        note: Some(set_aside.summary()),
+        columns: vec![col("Problem", Kind::Text), col("Records", Kind::Count)],
+        rows: set_aside
+            .by_reason
+            .iter()
+            .map(|(reason, n)| vec![Value::text(reason.clone()), Value::Int(*n)])
+            .collect(),
+    }
 }
 
 fn headline(data: &ReportData) -> Table {
@@ -229,6 +249,7 @@ fn themes(data: &ReportData) -> Table {
         .unwrap_or(0);
     let mut columns = vec![
         col("Theme", Kind::Text),
+        col("Category", Kind::Text),
         col("Source", Kind::Text),
         col("Direction", Kind::Text),
         col("Comments", Kind::Count),
@@ -259,6 +280,7 @@ fn themes(data: &ReportData) -> Table {
         .map(|t| {
             let mut row = vec![
                 Value::text(t.name.clone()),
+                t.category.clone().map_or(Value::Empty, Value::Text),
                 Value::text(t.source.as_str()),
                 Value::text(direction_label(t.direction)),
                 Value::Int(t.comments),
@@ -472,6 +494,7 @@ fn spc_summary(data: &ReportData) -> Table {
             col("Better", Kind::Text),
             col("Months", Kind::Count),
             col("Variation", Kind::Text),
+            col("Limits", Kind::Text),
             col("Signals", Kind::Quote),
         ],
         rows: data
@@ -483,6 +506,7 @@ fn spc_summary(data: &ReportData) -> Table {
                     Value::text(c.direction.phrase()),
                     Value::Int(c.months.len() as u64),
                     Value::text(c.verdict.clone()),
+                    Value::text(c.limits_note.as_deref().unwrap_or("firm")),
                     Value::text(c.signals.join("; ")),
                 ]
             })
@@ -497,7 +521,6 @@ fn class_label(class: PointClass) -> &'static str {
         PointClass::Concern => "special cause: concern",
         PointClass::NeutralHigh => "special cause: high",
         PointClass::NeutralLow => "special cause: low",
-        PointClass::NotTested => "not tested (too few points)",
     }
 }
 
@@ -505,16 +528,23 @@ fn spc_points(data: &ReportData) -> Table {
     let mut rows = Vec::new();
     for c in &data.spc {
         for (i, p) in c.chart.points.iter().enumerate() {
-            let limits = c.chart.segments[p.segment].limits;
+            let segment = &c.chart.segments[p.segment];
+            let limits = segment.limits;
+            let kind = match (limits, segment.trial) {
+                (None, _) => "none",
+                (Some(_), true) => "trial",
+                (Some(_), false) => "firm",
+            };
             rows.push(vec![
                 Value::text(c.title.clone()),
                 Value::text(c.months[i].to_string()),
                 Value::Number(p.value, 2),
                 Value::Int(c.numerators[i]),
                 Value::Int(c.denominators[i]),
-                Value::opt(limits.map(|l| l.mean), 2),
+                Value::Number(segment.mean, 2),
                 Value::opt(limits.map(|l| l.lower), 2),
                 Value::opt(limits.map(|l| l.upper), 2),
+                Value::text(kind),
                 p.cause
                     .map_or(Value::Empty, |cause| Value::text(cause.describe())),
                 Value::text(class_label(p.class)),
@@ -524,7 +554,9 @@ fn spc_points(data: &ReportData) -> Table {
     Table {
         name: "spc-points".into(),
         title: "SPC chart points".into(),
-        note: None,
+        note: Some(format!(
+            "Limits: firm (from {MIN_SPC_POINTS} months or more), trial (from fewer: they will move as months are added) or none (the value is the same every month). Months with too few comments are not listed: they are gaps in the chart."
+        )),
         columns: vec![
             col("Measure", Kind::Text),
             col("Month", Kind::Text),
@@ -534,6 +566,7 @@ fn spc_points(data: &ReportData) -> Table {
             col("Mean", Kind::Decimal),
             col("Lower process limit", Kind::Decimal),
             col("Upper process limit", Kind::Decimal),
+            col("Limits", Kind::Text),
             col("Signal", Kind::Text),
             col("Class", Kind::Text),
         ],
@@ -580,7 +613,7 @@ fn quotes_table(
                 if with_themes {
                     row.push(Value::text(q.themes.join("; ")));
                 }
-                row.push(Value::text(q.text.clone()));
+                row.push(Value::text(quotes::text_with_note(q)));
                 row
             })
             .collect(),

@@ -81,6 +81,7 @@ fn comment(
                 .collect(),
             discovered_theme: None,
             discordant: false,
+            clauses: Vec::new(),
         }),
     }
 }
@@ -95,6 +96,7 @@ fn catalog(themes: &[(&str, Direction)]) -> ThemeCatalog {
                 source: ThemeSource::Codebook,
                 description: String::new(),
                 direction: *direction,
+                category: None,
             })
             .collect(),
         ..ThemeCatalog::default()
@@ -409,16 +411,25 @@ fn spc_points_are_the_monthly_shares() {
 }
 
 #[test]
-fn short_histories_say_so_instead_of_drawing_limits() {
-    // Six months of 10 comments, and two months of 3 that are too few to chart.
+fn short_histories_get_trial_limits_and_sparse_months_are_gaps() {
+    // Eight months from January 2022: 10 comments a month with 6, 7, 8, 6, 7, 8 of them "good" (the
+    // rest "poor"), then July with only 3 comments (too few to chart), then August with 9 of 10.
+    // Seven points: 60, 70, 80, 60, 70, 80, 90 %. Mean 72.86; moving ranges 10, 10, 20, 10, 10, 10
+    // (none screened), mean 11.67; trial limits 72.86 ± 31.03: all common cause, as the reference
+    // (NHSRplotthedots 0.2.2) draws them, with its warning that fewer than 12 points give trial limits.
+    let good = [6, 7, 8, 6, 7, 8, 3, 9];
     let mut comments = Vec::new();
-    for m in 0..8u32 {
-        let n = if m < 6 { 10 } else { 3 };
+    for (m, &k) in good.iter().enumerate() {
+        let n = if m == 6 { 3 } else { 10 };
         for i in 0..n {
             comments.push(comment(
                 &format!("{m}-{i}"),
-                date(2022, m + 1, 5),
-                FftScore::Good,
+                date(2022, m as u32 + 1, 5),
+                if i < k {
+                    FftScore::Good
+                } else {
+                    FftScore::Poor
+                },
                 "fine",
                 &[("Staff", SentimentLabel::Positive)],
                 &[],
@@ -427,23 +438,51 @@ fn short_histories_say_so_instead_of_drawing_limits() {
     }
     let report = build(&comments, &catalog(&[]), &ReportOptions::default()).unwrap();
     let chart = &report.spc[0];
-    assert_eq!(chart.months.len(), 6);
+    assert_eq!(chart.id, "percent-positive");
+    let values: Vec<f64> = chart.chart.points.iter().map(|p| p.value).collect();
+    assert_eq!(values, [60.0, 70.0, 80.0, 60.0, 70.0, 80.0, 90.0]);
+    assert_eq!(chart.months.last().unwrap().to_string(), "2022-08");
     assert_eq!(
         chart
             .sparse_months
             .iter()
             .map(|(m, n)| format!("{m}:{n}"))
             .collect::<Vec<_>>(),
-        ["2022-07:3", "2022-08:3"]
+        ["2022-07:3"]
     );
-    assert!(chart.chart.segments.iter().all(|s| s.limits.is_none()));
+    let segment = &chart.chart.segments[0];
+    assert!(segment.trial);
+    let limits = segment.limits.expect("trial limits are drawn");
+    assert!((segment.mean - 510.0 / 7.0).abs() < 1e-9);
+    assert!((limits.upper - (510.0 / 7.0 + 2.66 * 70.0 / 6.0)).abs() < 1e-9);
+    assert_eq!(chart.verdict, "Common cause variation");
     assert_eq!(
-        chart.verdict,
-        "Only 6 monthly points: at least 12 are needed for process limits, so none are drawn"
+        chart.limits_note.as_deref(),
+        Some(
+            "Trial limits, from 7 months: they will move as months are added, until 12 give firm limits."
+        )
     );
     let page = html::render(&report);
-    assert!(page.contains("Only 6 monthly points"));
-    assert!(page.contains("Left out for too few comments: Jul 2022 (3), Aug 2022 (3)."));
+    assert!(page.contains("Trial limits, from 7 months"));
+    assert!(page.contains("trial limits, mean 72.9%"));
+    assert!(page.contains("Trial lower process limit"));
+    assert!(page.contains("Left out for too few comments, shown as gaps: Jul 2022 (3)."));
+    // July keeps its place: a shaded gap, and the line breaks there ("M" starts a new stretch).
+    assert!(page.contains("Jul 2022: 3 comments, too few to chart"));
+    let svg = &page[page.find("spc-chart").unwrap()..];
+    let path = &svg[svg.find("<path d=\"M").unwrap()..];
+    let path = &path[..path.find("\" fill").unwrap()];
+    assert_eq!(path.matches(" M").count(), 1, "{path}");
+    let points = tables::tables(&report)
+        .into_iter()
+        .find(|t| t.name == "spc-points")
+        .unwrap();
+    let limits_column = points
+        .columns
+        .iter()
+        .position(|c| c.header == "Limits")
+        .unwrap();
+    assert_eq!(points.rows[0][limits_column].display(), "trial");
 }
 
 fn hostile_comments() -> (Vec<Comment>, ThemeCatalog) {
@@ -838,4 +877,162 @@ fn praise_is_quoted_from_comments_that_praise_as_a_whole() {
         let quote = report.went_well[0].quote.as_ref().unwrap();
         assert_eq!(quote.comment_id, "glad");
     }
+}
+
+/// A model's themes under a framework crosswalk come grouped by their category, where the category's most
+/// mentioned theme would come, with the category in the tables and as a heading row in the pack; the
+/// touchpoints' definitions and the crosswalk are in the method note.
+#[test]
+fn model_themes_are_grouped_by_their_framework_category() {
+    use SentimentLabel::Positive;
+    let model = |name: &str, category: Option<&str>| CatalogEntry {
+        id: name.into(),
+        label: name.into(),
+        source: ThemeSource::Model,
+        description: String::new(),
+        direction: Direction::Neutral,
+        category: category.map(Into::into),
+    };
+    let mut catalog = catalog(&[("Waiting times", Direction::LowerIsBetter)]);
+    catalog.themes.extend([
+        model("Staff manner & personal attributes", Some("Staff")),
+        model("Staffing levels & responsiveness", Some("Staff")),
+        model(
+            "Timeliness of care",
+            Some("Access to medical care & support"),
+        ),
+    ]);
+    catalog.touchpoints = vec![CatalogEntry {
+        id: "waiting".into(),
+        label: "Waiting".into(),
+        source: ThemeSource::Codebook,
+        description: "Waiting and timeliness: delays, punctuality, speed of response".into(),
+        direction: Direction::LowerIsBetter,
+        category: None,
+    }];
+    let counts = [
+        ("Staff manner & personal attributes", 5, ThemeSource::Model),
+        ("Timeliness of care", 4, ThemeSource::Model),
+        ("Waiting times", 3, ThemeSource::Codebook),
+        ("Staffing levels & responsiveness", 1, ThemeSource::Model),
+    ];
+    let mut comments = Vec::new();
+    for (name, n, source) in counts {
+        for k in 0..n {
+            let mut c = comment(
+                &format!("{name}{k}"),
+                date(2024, 1, 2),
+                FftScore::Good,
+                "Some text",
+                &[(name, Positive)],
+                &[],
+            );
+            if let Some(a) = c.annotations.as_mut() {
+                a.themes[0].source = source;
+            }
+            comments.push(c);
+        }
+    }
+    let data = build(&comments, &catalog, &ReportOptions::default()).unwrap();
+    let order: Vec<(&str, Option<&str>)> = data
+        .themes
+        .iter()
+        .map(|t| (t.name.as_str(), t.category.as_deref()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("Staff manner & personal attributes", Some("Staff")),
+            ("Staffing levels & responsiveness", Some("Staff")),
+            (
+                "Timeliness of care",
+                Some("Access to medical care & support")
+            ),
+            ("Waiting times", None),
+        ]
+    );
+    let page = html::render(&data);
+    assert_eq!(page.matches("<tr class=\"category\">").count(), 2, "{page}");
+    assert!(page.contains(">Access to medical care &amp; support</td></tr>"));
+    let themes = tables::tables(&data)
+        .into_iter()
+        .find(|t| t.name == "themes")
+        .unwrap();
+    assert_eq!(themes.columns[1].header, "Category");
+    assert!(
+        data.method
+            .iter()
+            .any(|m| m.contains("Waiting: Waiting and timeliness") && m.contains("not words")),
+        "{:?}",
+        data.method
+    );
+    assert!(data.method.iter().any(|m| m.contains("version 7")));
+}
+
+#[test]
+fn a_huge_story_is_quoted_short_everywhere_and_whole_in_the_export() {
+    // A 2.2 MB story among ordinary comments: long enough to be a story to read in full, and the
+    // best quote of its theme. Every output that shows quotes shows about 2,000 characters of it and
+    // says where the rest is; the JSON-lines export (the whole data) keeps it whole.
+    let sentence = "We waited and nobody came to tell us anything at all. ";
+    let story = sentence.repeat(40_000);
+    let mut comments = vec![comment(
+        "story-1",
+        date(2024, 5, 1),
+        FftScore::Poor,
+        &story,
+        &[
+            ("Waiting", SentimentLabel::Negative),
+            ("Communication", SentimentLabel::Negative),
+        ],
+        &[("waiting", SentimentLabel::Negative)],
+    )];
+    for i in 0..20 {
+        comments.push(comment(
+            &format!("c{i}"),
+            date(2024, 5, 2),
+            FftScore::Good,
+            "Kind staff",
+            &[("Staff", SentimentLabel::Positive)],
+            &[],
+        ));
+    }
+    let report = build(&comments, &catalog(&[]), &ReportOptions::default()).unwrap();
+    let note = "(quote shortened; the whole comment is in the store and its export, id story-1)";
+    let story_quote = &report.complex_comments[0];
+    assert!(story_quote.truncated);
+    assert!(story_quote.text.ends_with('…'));
+    assert!(story_quote.text.chars().count() <= 2_001);
+    let a_lot = &story[..10_000];
+    for (format, text) in [
+        ("html", html::render(&report)),
+        ("markdown", markdown::render(&report)),
+        ("json", json::render(&report).unwrap()),
+    ] {
+        assert!(text.len() < 100_000, "{format}: {} bytes", text.len());
+        assert!(!text.contains(a_lot), "{format} holds the whole story");
+        assert!(text.contains("story-1"), "{format} names the comment");
+    }
+    assert!(html::render(&report).contains(note));
+    assert!(markdown::render(&report).contains(&chorus_report::escape::markdown(note).to_string()));
+    let complex = tables::tables(&report)
+        .into_iter()
+        .find(|t| t.name == "complex")
+        .unwrap();
+    let cell = complex.rows[0].last().unwrap().display();
+    assert!(cell.ends_with(&format!("… {note}")), "{cell}");
+    assert!(csv::to_bytes(&complex).unwrap().len() < 10_000);
+    assert!(xlsx::to_bytes(&report).unwrap().len() < 100_000);
+    assert!(
+        report
+            .method
+            .iter()
+            .any(|m| m.contains("The store keeps every comment whole"))
+    );
+
+    let mut lines = Vec::new();
+    write_jsonl(&comments, &ExportFilter::default(), &mut lines).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(lines).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["text"], story.as_str());
 }

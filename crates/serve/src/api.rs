@@ -3,7 +3,8 @@
 //!
 //! - `GET /api/search?q=…&<filters>&offset=&limit=`: what `chorus search --json` prints, with people's
 //!   corrections on the hits, plus `attributes` (the attribute columns' counts).
-//! - `GET /api/comments/{key}`: one comment, its labels (corrected), what people changed, its clauses.
+//! - `GET /api/comments/{key}`: one comment, its labels (corrected), what people changed (its clauses are in its
+//!   annotations).
 //! - `GET /api/comments?id=…`: the comments with an export's id.
 //! - `GET /api/themes`: the touchpoints and themes of the store, with counts.
 //! - `GET /api/corrections`: every correction, oldest first.
@@ -16,7 +17,6 @@ use std::collections::BTreeMap;
 use chorus_core::corrections::{CommentKey, Correction, Review};
 use chorus_core::{Annotations, Comment};
 use chorus_index::{AttributeFacet, JsonSearch, SearchRequest};
-use chorus_themes::ClauseLabels;
 use serde::Serialize;
 
 use crate::App;
@@ -115,7 +115,6 @@ struct CommentAnswer<'a> {
     machine_annotations: Option<&'a Annotations>,
     review: Review,
     corrections: &'a [Correction],
-    clauses: Vec<ClauseLabels>,
 }
 
 fn comment(app: &App, key: &str) -> Result<Response, Failure> {
@@ -128,13 +127,6 @@ fn comment(app: &App, key: &str) -> Result<Response, Failure> {
     let mut corrected = machine.clone();
     let corrections = app.corrections();
     let review = corrections.apply_to(&mut corrected);
-    let clauses = if corrected.no_comment {
-        Vec::new()
-    } else {
-        app.analyser
-            .clone()
-            .clauses(&corrected.text, corrected.question_kind())
-    };
     json(&CommentAnswer {
         key,
         comment: &corrected,
@@ -142,7 +134,6 @@ fn comment(app: &App, key: &str) -> Result<Response, Failure> {
         machine_annotations: machine.annotations.as_ref(),
         review,
         corrections: corrections.of(key),
-        clauses,
     })
 }
 

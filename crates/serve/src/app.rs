@@ -7,7 +7,6 @@ use std::sync::{Arc, RwLock};
 use chorus_core::ThemeCatalog;
 use chorus_core::corrections::{CommentKey, Corrections, Review};
 use chorus_index::Store;
-use chorus_themes::CommentAnalyser;
 
 use crate::errors::Failure;
 use crate::http::{Handler, Method, Request, Response};
@@ -25,7 +24,6 @@ pub struct App {
     pub(crate) catalog: Option<ThemeCatalog>,
     pub(crate) corrections: RwLock<Corrections>,
     pub(crate) summary: Arc<SummaryCell>,
-    pub(crate) analyser: CommentAnalyser,
     /// A random token of this run, put in every form: a form posted from elsewhere lacks it.
     pub(crate) session: String,
     /// The access token, when every request must carry one.
@@ -68,8 +66,7 @@ impl App {
             .canonicalize()
             .unwrap_or_else(|_| store.dir().to_owned())
             .iter()
-            .filter(|part| *part != "store")
-            .next_back()
+            .rfind(|part| *part != "store")
             .map(|part| part.to_string_lossy().into_owned())
             .unwrap_or_else(|| "store".to_owned());
         Ok(App {
@@ -77,7 +74,6 @@ impl App {
             catalog,
             corrections: RwLock::new(corrections),
             summary: Arc::new(SummaryCell::default()),
-            analyser: options.analyser.clone(),
             session: random_token(),
             access: options.token.clone(),
             reviewer: options.reviewer.clone(),

@@ -8,7 +8,7 @@
 //! and a JSON API under `/api/` that the page and scripts share.
 //!
 //! This crate holds no search or theming logic: pages are made from `chorus-index` (search, facets,
-//! lookups, corrections), `chorus-themes` (a comment's clauses), `chorus-report` (the overview's report,
+//! lookups, corrections, the annotations with each comment's clauses), `chorus-report` (the overview's report,
 //! SPC charts, exports, the pack) and `chorus-core` (applying corrections).
 //!
 //! - [`Options`] say where the store is, where to listen and who reviews; [`Server::start`] opens the
@@ -39,7 +39,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chorus_index::Store;
-use chorus_themes::CommentAnalyser;
 
 pub use app::App;
 
@@ -61,14 +60,12 @@ pub struct Options {
     pub reviewer: Option<String>,
     /// Serve without corrections (for sharing with researchers).
     pub read_only: bool,
-    /// Marks clauses with these codebooks (the built-in ones by default).
-    pub analyser: CommentAnalyser,
     /// How much a request may ask.
     pub limits: http::Limits,
 }
 
 impl Options {
-    /// Serving `store` on 127.0.0.1 at the default port, with the built-in codebooks.
+    /// Serving `store` on 127.0.0.1 at the default port.
     pub fn new(store: PathBuf) -> Options {
         Options {
             store,
@@ -77,7 +74,6 @@ impl Options {
             token: None,
             reviewer: None,
             read_only: false,
-            analyser: CommentAnalyser::builtin(),
             limits: http::Limits::default(),
         }
     }

@@ -57,8 +57,12 @@ pub struct CodebookEntry {
     /// Words or phrases that count only when a `context` word is in the same clause ("lovely" counts for
     /// staff attitude only beside "staff", "nurse", "they"…).
     pub contextual: Vec<String>,
-    /// The words that let `contextual` ones count.
+    /// The words that let `contextual` ones count. When empty, `contextual` words count wherever no
+    /// `unless` word is (if the entry has `unless` words; otherwise they never count).
     pub context: Vec<String>,
+    /// Words or phrases that stop `contextual` ones counting in their clause: "arrived" is arrival, but
+    /// "arrived quickly" is about the wait.
+    pub unless: Vec<String>,
     /// The 1-based line of the entry in its file (0 if built in code).
     pub line: usize,
 }
@@ -95,6 +99,8 @@ struct RawEntry {
     contextual: Vec<Spanned<String>>,
     #[serde(default)]
     context: Vec<Spanned<String>>,
+    #[serde(default)]
+    unless: Vec<Spanned<String>>,
 }
 
 fn neutral() -> Direction {
@@ -168,6 +174,7 @@ struct EntryView<'a> {
     exclude: Vec<Located<'a>>,
     contextual: Vec<Located<'a>>,
     context: Vec<Located<'a>>,
+    unless: Vec<Located<'a>>,
 }
 
 fn located<'a>(text: &str, items: &'a [Spanned<String>]) -> Vec<Located<'a>> {
@@ -259,6 +266,7 @@ impl Codebook {
                     exclude: strings(&e.exclude),
                     contextual: strings(&e.contextual),
                     context: strings(&e.context),
+                    unless: strings(&e.unless),
                     line: line_column(text, spanned.span().start).0,
                 }
             })
@@ -296,6 +304,7 @@ impl Codebook {
                     exclude: at(&e.exclude, e.line),
                     contextual: at(&e.contextual, e.line),
                     context: at(&e.context, e.line),
+                    unless: at(&e.unless, e.line),
                 }
             })
             .collect();
@@ -312,17 +321,18 @@ impl Codebook {
         let mut patterns = PatternSet::default();
         for (index, entry) in self.entries.iter().enumerate() {
             let index = index as u32;
-            let lists: [(&[String], Role); 5] = [
+            let lists: [(&[String], Role); 6] = [
                 (&entry.terms, Role::Include),
                 (&entry.phrases, Role::Include),
                 (&entry.exclude, Role::Exclude),
                 (&entry.contextual, Role::Contextual),
                 (&entry.context, Role::Context),
+                (&entry.unless, Role::Unless),
             ];
             for (items, role) in lists {
                 for item in items {
                     if let Some(pattern) = patterns::compile(item, analyzer, vocab)
-                        && (pattern.content > 0 || role == Role::Context)
+                        && (pattern.content > 0 || matches!(role, Role::Context | Role::Unless))
                     {
                         patterns.push(pattern, (index, role));
                     }
@@ -336,6 +346,7 @@ impl Codebook {
         }
         CompiledCodebook {
             entries: self.entries.len(),
+            needs_context: self.entries.iter().map(|e| !e.context.is_empty()).collect(),
             patterns,
         }
     }
@@ -405,6 +416,7 @@ pub fn check(text: &str, origin: &Path) -> CheckReport {
                 exclude: located(text, &e.exclude),
                 contextual: located(text, &e.contextual),
                 context: located(text, &e.context),
+                unless: located(text, &e.unless),
             }
         })
         .collect();
@@ -557,29 +569,45 @@ fn check_entries(entries: &[EntryView<'_>]) -> Vec<Finding> {
                 ),
             );
         }
-        if contextual > 0 && entry.context.is_empty() {
+        if contextual > 0 && entry.context.is_empty() && entry.unless.is_empty() {
             push(
                 Severity::Warning,
                 entry.line,
                 entry.column,
                 entry.id,
                 format!(
-                    "entry `{}` has `contextual` words but no `context`: they can never count",
+                    "entry `{}` has `contextual` words but no `context` or `unless`: they can never count",
                     entry.id
                 ),
             );
         }
-        if !entry.context.is_empty() && entry.contextual.is_empty() {
-            push(
-                Severity::Warning,
-                entry.line,
-                entry.column,
-                entry.id,
-                format!(
-                    "entry `{}` has `context` words but no `contextual` ones: `context` does nothing",
-                    entry.id
-                ),
-            );
+        for (list, name) in [(&entry.context, "context"), (&entry.unless, "unless")] {
+            if !list.is_empty() && entry.contextual.is_empty() {
+                push(
+                    Severity::Warning,
+                    entry.line,
+                    entry.column,
+                    entry.id,
+                    format!(
+                        "entry `{}` has `{name}` words but no `contextual` ones: `{name}` does nothing",
+                        entry.id
+                    ),
+                );
+            }
+        }
+        for item in &entry.unless {
+            if patterns::compile(item.text, &mut analyzer, &mut vocab).is_none() {
+                push(
+                    Severity::Warning,
+                    item.line,
+                    item.column,
+                    entry.id,
+                    format!(
+                        "unless `{}` has no words, so it can never match: remove it",
+                        item.text
+                    ),
+                );
+            }
         }
         for item in &entry.exclude {
             match patterns::compile(item.text, &mut analyzer, &mut vocab) {
@@ -645,12 +673,16 @@ pub(crate) enum Role {
     Contextual,
     /// Lets contextual words count.
     Context,
+    /// Stops contextual words counting.
+    Unless,
 }
 
 /// A codebook compiled against a run's vocabulary.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CompiledCodebook {
     entries: usize,
+    /// Per entry: whether its contextual words need a context word.
+    needs_context: Vec<bool>,
     patterns: PatternSet<(u32, Role)>,
 }
 
@@ -702,10 +734,13 @@ impl CompiledCodebook {
         for m in scratch.iter() {
             let counts = match m.role {
                 Role::Include => true,
-                Role::Contextual => scratch
-                    .iter()
-                    .any(|c| c.entry == m.entry && c.role == Role::Context),
-                Role::Exclude | Role::Context => false,
+                Role::Contextual => {
+                    let beside =
+                        |role| scratch.iter().any(|c| c.entry == m.entry && c.role == role);
+                    (!self.needs_context[m.entry as usize] || beside(Role::Context))
+                        && !beside(Role::Unless)
+                }
+                Role::Exclude | Role::Context | Role::Unless => false,
             };
             if !counts {
                 continue;

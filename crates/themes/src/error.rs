@@ -43,7 +43,7 @@ pub enum Error {
         message: String,
     },
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -67,7 +67,23 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::line_column;
+    use super::{Error, line_column};
+
+    /// `{:#}` of anyhow prints a message and then its cause: the message must not hold it too.
+    #[test]
+    fn messages_do_not_repeat_their_cause() {
+        let error = Error::Io {
+            path: "x.toml".into(),
+            source: std::io::Error::other("the disk said no"),
+        };
+        assert_eq!(error.to_string(), "cannot read x.toml");
+        let model = crate::model::ModelError::Io {
+            action: "read",
+            path: "m.model".into(),
+            source: std::io::Error::other("the disk said no"),
+        };
+        assert_eq!(model.to_string(), "cannot read m.model");
+    }
 
     #[test]
     fn offsets_become_lines_and_columns() {

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod codebook;
+pub mod crosswalk;
 mod discordance;
 pub mod discover;
 mod engine;
@@ -44,10 +45,10 @@ mod patterns;
 mod sentiment;
 
 pub use codebook::{CheckReport, Codebook, CodebookEntry, Finding, Severity};
+pub use crosswalk::Crosswalk;
 pub use engine::{
-    ClauseLabels, CommentAnalyser, EntrySummary, ExplainedClause, ExplainedReason, Explanation,
-    RunSummary, SentimentCounts, ThemeConfig, ThemeInput, ThemeRun, Themer, Timings, analyse,
-    match_counts,
+    CommentAnalyser, EntrySummary, ExplainedClause, ExplainedReason, Explanation, RunSummary,
+    SentimentCounts, ThemeConfig, ThemeInput, ThemeRun, Themer, Timings, analyse, match_counts,
 };
 pub use error::Error;
 pub use lexicon::{BUILTIN_LEXICON, Lexicon};

@@ -183,7 +183,7 @@ fn theming_with_discovery_annotates_and_catalogues_every_theme() {
     let catalogued: Vec<u32> = run.catalog.discovered.iter().map(|t| t.id).collect();
     assert!(!catalogued.is_empty());
     let mut placed = 0u64;
-    for a in run.annotations.iter().flatten() {
+    for a in run.annotations().iter().flatten() {
         if let Some(id) = a.discovered_theme {
             placed += 1;
             assert!(catalogued.contains(&id));

@@ -110,10 +110,10 @@ fn sample() -> Vec<Comment> {
 #[test]
 fn comments_without_text_get_no_annotations() {
     let run = analyse(&sample(), &ThemeConfig::default()).expect("runs");
-    assert_eq!(run.annotations.len(), 7);
-    assert!(run.annotations[1].is_none());
+    assert_eq!(run.annotations().len(), 7);
+    assert!(run.annotations()[1].is_none());
     assert!(
-        run.annotations
+        run.annotations()
             .iter()
             .enumerate()
             .all(|(i, a)| a.is_some() == (i != 1))
@@ -128,7 +128,7 @@ fn the_summary_counts_what_the_annotations_say() {
     let run = analyse(&sample(), &ThemeConfig::default()).expect("runs");
     let s = &run.summary;
     let labels: Vec<SentimentLabel> = run
-        .annotations
+        .annotations()
         .iter()
         .flatten()
         .map(|a| a.sentiment.label)
@@ -141,7 +141,7 @@ fn the_summary_counts_what_the_annotations_say() {
         s.analysed
     );
     assert_eq!(s.discordant, 1, "the rude receptionist scored very good");
-    assert!(run.annotations[5].as_ref().expect("text").discordant);
+    assert!(run.annotations()[5].as_ref().expect("text").discordant);
     let waiting = s
         .touchpoints
         .iter()
@@ -150,7 +150,7 @@ fn the_summary_counts_what_the_annotations_say() {
     assert_eq!(waiting.comments, 1);
     assert_eq!(waiting.sentiment.negative, 1);
     let themed = run
-        .annotations
+        .annotations()
         .iter()
         .flatten()
         .filter(|a| !a.touchpoints.is_empty() || !a.themes.is_empty())
@@ -195,8 +195,8 @@ fn discovery_options_are_recorded_and_no_comment_rows_are_left_out() {
             .contains("discovery: 3 themes, seed 7, explained comments set aside")
     );
     // Whatever discovery finds, a comment without text is never placed.
-    assert!(run.annotations[1].is_none());
-    for a in run.annotations.iter().flatten() {
+    assert!(run.annotations()[1].is_none());
+    for a in run.annotations().iter().flatten() {
         assert_eq!(
             a.discovered_theme.is_some(),
             a.themes.iter().any(|t| t.source == ThemeSource::Discovered)
@@ -220,10 +220,106 @@ fn the_same_comments_give_the_same_output() {
     let config = ThemeConfig::default();
     let a = analyse(&comments, &config).expect("runs");
     let b = analyse(&comments, &config).expect("runs");
-    assert_eq!(a.annotations, b.annotations);
+    assert_eq!(a.annotations(), b.annotations());
     assert_eq!(a.catalog, b.catalog);
     let mut sequential = CommentAnalyser::builtin();
-    for (c, parallel) in comments.iter().zip(&a.annotations) {
+    for (c, parallel) in comments.iter().zip(&a.annotations()) {
         assert_eq!(&sequential.annotate(c), parallel, "{:?}", c.text);
     }
+}
+
+/// A model trained on v6 labels reports its themes under the v7 sub-categories, with their categories in
+/// the catalog; two v6 labels under one sub-category give a comment one theme. An empty crosswalk keeps
+/// the model's own names.
+#[test]
+fn model_themes_are_reported_under_the_v7_framework() {
+    use chorus_themes::Crosswalk;
+    use chorus_themes::model::{Example, LabelledData, TrainOptions, train};
+    let texts = [
+        ("Not enough staff on shift", 0),
+        ("They were short staffed all night", 0),
+        ("Nobody came when I pressed the buzzer", 1),
+        ("Staff slow to respond to the buzzer", 1),
+        ("Waited hours to be seen", 2),
+        ("The wait was far too long", 2),
+    ];
+    let examples = texts
+        .iter()
+        .cycle()
+        .take(36)
+        .enumerate()
+        .map(|(i, &(text, label))| Example {
+            text: text.to_owned(),
+            question_kind: chorus_core::QuestionKind::Why,
+            labels: vec![label],
+            sentiment: None,
+            group: i.to_string(),
+            line: 0,
+        })
+        .collect();
+    let labels = [
+        "Number & deployment of staff",
+        "Staff responsiveness",
+        "Timeliness of care",
+    ];
+    let data = LabelledData::new("v6", labels.map(String::from).to_vec(), examples);
+    let options = TrainOptions {
+        folds: 0,
+        ..TrainOptions::default()
+    };
+    let model = train(&data, &options).expect("trains");
+    let comments = vec![
+        comment(
+            0,
+            "Short staffed and slow to respond to the buzzer",
+            WHY,
+            FftScore::Poor,
+        ),
+        comment(1, "The wait was far too long", WHY, FftScore::Poor),
+    ];
+    let config = ThemeConfig {
+        model: Some(model),
+        ..ThemeConfig::default()
+    };
+    let run = analyse(&comments, &config).expect("runs");
+    let model_themes = |i: usize| -> Vec<String> {
+        run.annotations()[i]
+            .iter()
+            .flat_map(|a| &a.themes)
+            .filter(|t| t.source == ThemeSource::Model)
+            .map(|t| t.name.to_string())
+            .collect()
+    };
+    assert_eq!(model_themes(0), ["Staffing levels & responsiveness"]);
+    assert_eq!(model_themes(1), ["Timeliness of care"]);
+    let catalog: Vec<(&str, Option<&str>)> = run
+        .catalog
+        .themes
+        .iter()
+        .filter(|t| t.source == ThemeSource::Model)
+        .map(|t| (t.label.as_str(), t.category.as_deref()))
+        .collect();
+    assert_eq!(
+        catalog,
+        [
+            ("Staffing levels & responsiveness", Some("Staff")),
+            (
+                "Timeliness of care",
+                Some("Access to medical care & support")
+            ),
+        ]
+    );
+    let config = ThemeConfig {
+        crosswalk: Crosswalk::default(),
+        ..config
+    };
+    let run = analyse(&comments, &config).expect("runs");
+    let names: Vec<&str> = run
+        .catalog
+        .themes
+        .iter()
+        .filter(|t| t.source == ThemeSource::Model)
+        .map(|t| t.label.as_str())
+        .collect();
+    assert_eq!(names, labels);
 }

@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::lines::LineCounter;
 use super::{Cells, Row, RowConsumer, clean_headers};
 use crate::Error;
 use crate::encoding::{self, Decoded, TextEncoding};
@@ -29,7 +30,8 @@ pub(crate) fn read(
     bytes_read: &dyn Fn() -> u64,
     consumer: &mut dyn RowConsumer,
 ) -> Result<Outcome, Error> {
-    let mut stream = stream;
+    // Counted below the sniffing, so that offsets are those of the parser.
+    let (mut stream, lines) = LineCounter::new(stream);
     let io_error = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -57,13 +59,17 @@ pub(crate) fn read(
             .read_byte_record(&mut record)
             .map_err(|source| Error::Csv {
                 path: path.to_owned(),
-                line: record.position().map_or(0, |p| p.line()),
+                line: lines.borrow().current_line(),
                 source,
             })?;
         if !more {
             break;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let offset = record.position().map_or(0, csv::Position::byte);
+        let line = {
+            let mut lines = lines.borrow_mut();
+            lines.line_at(offset).unwrap_or(lines.current_line())
+        };
         if !header_seen {
             let headers = record
                 .iter()

@@ -10,13 +10,20 @@ use chorus_core::Date;
 
 use super::{Cells, Row, RowConsumer, Value, clean_headers, format_number};
 use crate::Error;
+use crate::limits::{Limits, check_zipped_workbook};
 
-/// Reads the first worksheet. Returns the sheet's name.
+/// Reads the first worksheet. Returns the sheet's name. A zipped workbook (`.xlsx`, `.xlsm`, `.xlsb`,
+/// `.ods`, whatever its extension) is first checked against `limits` ([`crate::limits`]).
 pub(crate) fn read(
     path: &Path,
     file_len: u64,
+    zipped: bool,
+    limits: Limits,
     consumer: &mut dyn RowConsumer,
 ) -> Result<String, Error> {
+    if zipped {
+        check_zipped_workbook(path, limits)?;
+    }
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

@@ -20,7 +20,8 @@ enum Parsed {
     Broken { reason: String, raw: String },
 }
 
-/// Reads a JSON-lines stream (already transcoded to UTF-8 if it was UTF-16).
+/// Reads a JSON-lines stream (already transcoded to UTF-8 if it was UTF-16). Lines end at LF, CRLF or a
+/// lone CR (JSON text never holds a raw CR, so splitting there cannot cut an object in two).
 pub(crate) fn read(
     path: &Path,
     stream: Box<dyn Read + '_>,
@@ -30,10 +31,14 @@ pub(crate) fn read(
 ) -> Result<(), Error> {
     let mut reader = BufReader::with_capacity(64 * 1024, stream);
     let mut buf = Vec::new();
-    let mut line_number = 0u64;
-    let mut pending: Vec<(u64, Parsed)> = Vec::new();
-    let mut columns: Option<Vec<String>> = None;
-    let mut rows = 0u64;
+    let mut state = State {
+        path,
+        encoding,
+        line_number: 0,
+        pending: Vec::new(),
+        columns: None,
+        rows: 0,
+    };
     loop {
         buf.clear();
         let n = reader
@@ -45,45 +50,65 @@ pub(crate) fn read(
         if n == 0 {
             break;
         }
-        line_number += 1;
-        let trimmed = buf.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
-        }
-        if columns.is_none() && pending.is_empty() && trimmed.starts_with(b"[") {
-            return Err(Error::UnsupportedFormat {
-                path: path.to_owned(),
-                reason: "a JSON array, not JSON lines: write one object per line".to_owned(),
-            });
-        }
-        let parsed = parse_line(trimmed, encoding);
-        match &columns {
-            Some(columns) => {
-                consumer.row(to_row(line_number, parsed, columns))?;
-                rows += 1;
-                if rows.is_multiple_of(PROGRESS_EVERY) {
-                    consumer.progress(bytes_read());
-                }
-            }
-            None => {
-                pending.push((line_number, parsed));
-                if pending.len() == HEADER_SAMPLE {
-                    columns = Some(emit_header(&pending, consumer)?);
-                    flush(
-                        &mut pending,
-                        columns.as_deref().unwrap_or_default(),
-                        consumer,
-                    )?;
-                }
+        let content = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        for line in content.split(|&b| b == b'\r') {
+            state.line(line, consumer)?;
+            if state.rows > 0 && state.rows.is_multiple_of(PROGRESS_EVERY) {
+                consumer.progress(bytes_read());
             }
         }
     }
-    if columns.is_none() {
-        let found = emit_header(&pending, consumer)?;
-        flush(&mut pending, &found, consumer)?;
+    if state.columns.is_none() {
+        let found = emit_header(&state.pending, consumer)?;
+        flush(&mut state.pending, &found, consumer)?;
     }
     consumer.progress(bytes_read());
     Ok(())
+}
+
+/// Where the reader is.
+struct State<'p> {
+    path: &'p Path,
+    encoding: TextEncoding,
+    line_number: u64,
+    /// Lines read before the columns are fixed.
+    pending: Vec<(u64, Parsed)>,
+    columns: Option<Vec<String>>,
+    rows: u64,
+}
+
+impl State<'_> {
+    /// One physical line.
+    fn line(&mut self, bytes: &[u8], consumer: &mut dyn RowConsumer) -> Result<(), Error> {
+        self.line_number += 1;
+        let trimmed = bytes.trim_ascii();
+        if trimmed.is_empty() {
+            return Ok(());
+        }
+        if self.columns.is_none() && self.pending.is_empty() && trimmed.starts_with(b"[") {
+            return Err(Error::UnsupportedFormat {
+                path: self.path.to_owned(),
+                reason: "a JSON array, not JSON lines: write one object per line".to_owned(),
+            });
+        }
+        let parsed = parse_line(trimmed, self.encoding);
+        match &self.columns {
+            Some(columns) => {
+                consumer.row(to_row(self.line_number, parsed, columns))?;
+                self.rows += 1;
+            }
+            None => {
+                self.pending.push((self.line_number, parsed));
+                if self.pending.len() == HEADER_SAMPLE {
+                    let columns = emit_header(&self.pending, consumer)?;
+                    flush(&mut self.pending, &columns, consumer)?;
+                    self.columns = Some(columns);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn emit_header(
@@ -126,9 +151,21 @@ fn parse_line(bytes: &[u8], encoding: TextEncoding) -> Parsed {
             };
         }
     };
-    match serde_json::from_str::<Json>(&text) {
-        Ok(Json::Object(map)) => Parsed::Object(map),
-        Ok(_) => Parsed::Broken {
+    match serde_json::from_str::<Line>(&text) {
+        Ok(Line::Object {
+            map,
+            duplicate: None,
+        }) => Parsed::Object(map),
+        Ok(Line::Object {
+            duplicate: Some(key),
+            ..
+        }) => Parsed::Broken {
+            reason: format!(
+                "duplicate JSON key: `{key}` appears more than once in this object, so which value is meant is unclear"
+            ),
+            raw: text,
+        },
+        Ok(Line::Other) => Parsed::Broken {
             reason: "not a JSON object: each line must be {\"column\": value, ...}".to_owned(),
             raw: text,
         },
@@ -136,6 +173,76 @@ fn parse_line(bytes: &[u8], encoding: TextEncoding) -> Parsed {
             reason: format!("not valid JSON: {error}"),
             raw: text,
         },
+    }
+}
+
+/// One line's JSON value, read so that a repeated key is noticed: `serde_json::Value` keeps the last value
+/// of a repeated key without a word, which would silently drop the first.
+enum Line {
+    Object {
+        map: serde_json::Map<String, Json>,
+        /// The first key that appeared twice.
+        duplicate: Option<String>,
+    },
+    /// Any other JSON value.
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Line {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LineVisitor)
+    }
+}
+
+struct LineVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LineVisitor {
+    type Value = Line;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Line, A::Error> {
+        let mut map = serde_json::Map::new();
+        let mut duplicate = None;
+        while let Some(key) = access.next_key::<String>()? {
+            let value: Json = access.next_value()?;
+            if map.contains_key(&key) {
+                duplicate.get_or_insert_with(|| key.clone());
+            }
+            map.insert(key, value);
+        }
+        Ok(Line::Object { map, duplicate })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut access: A) -> Result<Line, A::Error> {
+        while access.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Line::Other)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Line, E> {
+        Ok(Line::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Line, E> {
+        Ok(Line::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Line, E> {
+        Ok(Line::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Line, E> {
+        Ok(Line::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Line, E> {
+        Ok(Line::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Line, E> {
+        Ok(Line::Other)
     }
 }
 

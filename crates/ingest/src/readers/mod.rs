@@ -4,6 +4,7 @@
 pub(crate) mod delimited;
 pub(crate) mod excel;
 pub(crate) mod jsonl;
+pub(crate) mod lines;
 pub(crate) mod stories;
 
 use std::cell::Cell;
@@ -83,10 +84,18 @@ pub(crate) trait RowConsumer {
     fn delimiter(&mut self, _delimiter: u8) {}
 }
 
-/// Makes headers usable as keys: blank ones become `Column N`, repeated ones get ` (2)`, ` (3)`.
+/// Makes headers usable as keys: blank ones become `Column N`, repeated ones get ` (2)`, ` (3)`, line
+/// breaks and tabs become spaces and other control characters U+FFFD ([`crate::printable`]), since
+/// headers are printed and stored as attribute names.
 pub(crate) fn clean_headers(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for (i, header) in raw.into_iter().enumerate() {
+        // A header wrapped over lines in the export reads as one line.
+        let header: String = header
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
+        let header = crate::printable::printable(&header).into_owned();
         let header = header.trim();
         let base = if header.is_empty() {
             format!("Column {}", i + 1)

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{Cells, Row, RowConsumer, Value};
 use crate::Error;
 use crate::encoding;
+use crate::printable::printable_owned;
 
 /// The columns a story has: the file (its id) and the story (its text).
 pub(crate) const COLUMNS: [&str; 2] = ["file", "story"];
@@ -17,9 +18,13 @@ pub(crate) struct FolderInfo {
     pub encodings: BTreeMap<&'static str, u64>,
     /// Entries that are not `.txt` files.
     pub skipped: Vec<String>,
+    /// Symbolic links not followed because they lead out of the folder (or nowhere).
+    pub links_out: Vec<String>,
 }
 
-/// Reads every `.txt` file directly inside `folder`, in file-name order.
+/// Reads every `.txt` file directly inside `folder`, in file-name order. A symbolic link is read only if it
+/// leads to a file inside the folder: a story folder is what the user gave, and a link in it to
+/// `/etc/passwd` or a colleague's home directory is not part of it.
 pub(crate) fn read_folder(
     folder: &Path,
     consumer: &mut dyn RowConsumer,
@@ -33,10 +38,11 @@ pub(crate) fn read_folder(
         .collect::<Result<_, _>>()
         .map_err(io_error)?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
+    let inside = std::fs::canonicalize(folder).map_err(io_error)?;
     let mut info = FolderInfo::default();
     let mut stories = Vec::new();
     for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
+        let name = printable_owned(entry.file_name().to_string_lossy().into_owned());
         let path = entry.path();
         let is_txt = path
             .extension()
@@ -45,7 +51,15 @@ pub(crate) fn read_folder(
         if name.starts_with('.') {
             continue;
         }
-        if is_txt && path.is_file() {
+        // `file_type` does not follow links; `is_file` on the path would.
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if is_link && !leads_inside(&path, &inside) {
+            if is_txt {
+                info.links_out.push(name);
+            } else {
+                info.skipped.push(name);
+            }
+        } else if is_txt && path.is_file() {
             stories.push((name, path));
         } else {
             info.skipped.push(name);
@@ -68,15 +82,21 @@ pub(crate) fn read_folder(
     Ok(info)
 }
 
+/// Whether the link at `path` resolves to somewhere inside the folder `inside` (canonical).
+fn leads_inside(path: &Path, inside: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(inside) && target != inside)
+}
+
 /// Reads one story file as a row; also used for a lone `.txt` file with no delimiter.
 pub(crate) fn read_story(
     path: &Path,
     name: &str,
     encodings: &mut BTreeMap<&'static str, u64>,
 ) -> (Row, u64) {
-    let id = Path::new(name)
-        .file_stem()
-        .map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
+    let id = Path::new(name).file_stem().map_or_else(
+        || name.to_owned(),
+        |s| printable_owned(s.to_string_lossy().into_owned()),
+    );
     let broken = |reason: String, raw: String| {
         let mut row = Row::new(1, Cells::Broken { reason, raw });
         row.file = Some(name.to_owned());

@@ -3,7 +3,7 @@
 //! answers, and similar comments. And the lookup of a comment by the export's id.
 
 use chorus_core::corrections::{CommentKey, Correction};
-use chorus_core::{Comment, SentimentLabel, ThemeSource};
+use chorus_core::{Clause, Comment, SentimentLabel, ThemeSource};
 use maud::{Markup, html};
 
 use crate::corrections::{parse_key, touchpoint_ids};
@@ -40,7 +40,7 @@ pub(crate) fn page(app: &App, _request: &Request, key: &str) -> Result<Response,
             @if comment.no_comment {
                 p.story { em { "The respondent left this question blank." } }
             } @else {
-                (text_with_clauses(app, &comment))
+                (text_with_clauses(&comment))
             }
         }
         (labels(app, key, &comment, review.changed_labels))
@@ -78,14 +78,13 @@ pub(crate) fn page(app: &App, _request: &Request, key: &str) -> Result<Response,
     ))
 }
 
-/// The text, each clause marked with its sentiment and the touchpoints and codebook themes found in
-/// it that the comment (as corrected) has.
-fn text_with_clauses(app: &App, c: &Comment) -> Markup {
+/// The text, each clause marked with its sentiment and the touchpoints and codebook themes theming
+/// found in it that the comment (as corrected) still has.
+fn text_with_clauses(c: &Comment) -> Markup {
     let text = &c.text;
-    let mut analyser = app.analyser.clone();
-    let clauses = analyser.clauses(text, c.question_kind());
-    let (touchpoints, themes): (Vec<&str>, Vec<&str>) = match &c.annotations {
+    let (clauses, touchpoints, themes): (&[Clause], Vec<&str>, Vec<&str>) = match &c.annotations {
         Some(a) => (
+            &a.clauses,
             a.touchpoints.iter().map(|t| &*t.id).collect(),
             a.themes
                 .iter()
@@ -93,19 +92,20 @@ fn text_with_clauses(app: &App, c: &Comment) -> Markup {
                 .map(|t| &*t.name)
                 .collect(),
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (&[], Vec::new(), Vec::new()),
     };
     let mut at = 0;
     let mut pieces: Vec<Markup> = Vec::new();
-    for clause in &clauses {
-        if clause.start < at
-            || clause.end > text.len()
-            || !text.is_char_boundary(clause.start)
-            || !text.is_char_boundary(clause.end)
+    for clause in clauses {
+        let (start, end) = (clause.start as usize, clause.end as usize);
+        if start < at
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
         {
             continue;
         }
-        pieces.push(html! { (&text[at..clause.start]) });
+        pieces.push(html! { (&text[at..start]) });
         let tps: Vec<&str> = clause
             .touchpoints
             .iter()
@@ -118,22 +118,21 @@ fn text_with_clauses(app: &App, c: &Comment) -> Markup {
             .map(|t| &**t)
             .filter(|t| themes.iter().any(|k| k.eq_ignore_ascii_case(t)))
             .collect();
-        let class = match clause.sentiment {
-            Some(s) => format!("clause {}", s.as_str()),
-            None => "clause unjudged".to_owned(),
-        };
-        let tags: Vec<String> = clause
-            .sentiment
-            .map(|s| s.as_str().to_owned())
+        let class = format!("clause {}", clause.sentiment.as_str());
+        // A neutral clause (most of a factual story) says nothing worth a tag.
+        let feeling =
+            (clause.sentiment != SentimentLabel::Neutral).then(|| clause.sentiment.as_str());
+        let tags: Vec<String> = feeling
+            .map(str::to_owned)
             .into_iter()
             .chain(tps.iter().map(|t| t.to_string()))
             .chain(ths.iter().map(|t| t.to_string()))
             .collect();
         pieces.push(html! {
-            span class=(class) { (&text[clause.start..clause.end]) }
+            span class=(class) { (&text[start..end]) }
             @if !tags.is_empty() { " " span.tags { "[" (tags.join(" · ")) "]" } }
         });
-        at = clause.end;
+        at = end;
     }
     pieces.push(html! { (&text[at..]) });
     html! {

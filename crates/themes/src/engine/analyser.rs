@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chorus_core::{
-    Annotations, Comment, QuestionKind, SentimentScore, ThemeAssignment, ThemeSource,
+    Annotations, Clause, Comment, QuestionKind, SentimentScore, ThemeAssignment, ThemeSource,
     TouchpointMention,
 };
 use chorus_text::{Analyzer, Tokens};
@@ -17,9 +17,6 @@ use crate::error::Error;
 use crate::lexicon::CompiledLexicon;
 use crate::patterns::{Doc, Sym, Vocab};
 use crate::sentiment::{self, ClauseScore, CommentSentiment};
-
-mod clauses;
-pub use clauses::ClauseLabels;
 
 /// Everything compiled once per run and shared by the threads.
 #[derive(Debug)]
@@ -65,7 +62,7 @@ impl Compiled {
 }
 
 /// Analyses one comment at a time with a compiled configuration: sentiment, touchpoints and codebook
-/// themes (the model and discovery work on whole runs, in [`analyse`]). Clone one per thread; clones share
+/// themes (the model and discovery work on whole runs, in [`super::analyse`]). Clone one per thread; clones share
 /// the compiled codebooks and lexicon.
 #[derive(Debug, Clone)]
 pub struct CommentAnalyser {
@@ -148,6 +145,7 @@ struct Analysis {
     sentiment: CommentSentiment,
     touchpoints: Vec<TouchpointMention>,
     themes: Vec<ThemeAssignment>,
+    clauses: Vec<Clause>,
 }
 
 impl CommentAnalyser {
@@ -207,6 +205,7 @@ impl CommentAnalyser {
             themes: analysis.themes,
             discovered_theme: None,
             discordant: is_discordant(input.score, input.question_kind, &analysis.sentiment),
+            clauses: analysis.clauses,
         })
     }
 
@@ -314,6 +313,7 @@ impl CommentAnalyser {
                 sentiment: CommentSentiment::default(),
                 touchpoints: Vec::new(),
                 themes: Vec::new(),
+                clauses: Vec::new(),
             };
         }
         self.syms.clear();
@@ -348,6 +348,7 @@ impl CommentAnalyser {
 
         let mut mentions = Vec::new();
         let mut themes = Vec::new();
+        let mut in_clauses = Vec::new();
         for (codebook, is_touchpoints) in [(&compiled.touchpoints, true), (&compiled.themes, false)]
         {
             if codebook.len() == 0 {
@@ -361,6 +362,7 @@ impl CommentAnalyser {
                     .extend(self.entries.iter().map(|&e| (e, clause as u32)));
             }
             self.found.sort_unstable();
+            in_clauses.extend(self.found.iter().map(|&(e, c)| (c, !is_touchpoints, e)));
             let mut k = 0;
             while k < self.found.len() {
                 let entry = self.found[k].0;
@@ -393,6 +395,44 @@ impl CommentAnalyser {
             sentiment: comment,
             touchpoints: mentions,
             themes,
+            clauses: self.clause_annotations(&mut in_clauses),
         }
+    }
+
+    /// Each clause of the text last analysed with its sentiment, and the touchpoints and codebook themes
+    /// matched in it (`found`: clause, is a theme, entry).
+    fn clause_annotations(&self, found: &mut [(u32, bool, u32)]) -> Vec<Clause> {
+        let compiled = &*self.compiled;
+        found.sort_unstable();
+        let mut found = found.iter().peekable();
+        let mut out = Vec::with_capacity(self.clauses.len());
+        for (index, scored) in self.clauses.iter().enumerate() {
+            let range = &scored.tokens;
+            if range.is_empty() {
+                continue;
+            }
+            let (sentiment, score) = sentiment::roll_up_some(std::iter::once(scored));
+            let mut clause = Clause {
+                start: self.tokens[range.start].start as u32,
+                end: self.tokens[range.end - 1].end as u32,
+                sentiment,
+                score,
+                touchpoints: Vec::new(),
+                themes: Vec::new(),
+            };
+            while let Some(&(_, is_theme, entry)) = found.next_if(|f| f.0 as usize == index) {
+                if is_theme {
+                    clause
+                        .themes
+                        .push(compiled.theme_labels[entry as usize].clone());
+                } else {
+                    clause
+                        .touchpoints
+                        .push(compiled.touchpoint_ids[entry as usize].clone());
+                }
+            }
+            out.push(clause);
+        }
+        out
     }
 }

@@ -6,15 +6,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chorus_core::{
-    Annotations, CatalogEntry, Comment, Direction, FftScore, QuestionKind, SentimentLabel,
-    SentimentScore, ThemeAssignment, ThemeCatalog, ThemeSource,
+    AnnotationTable, Annotations, CatalogEntry, Comment, Direction, FftScore, QuestionKind,
+    SentimentLabel, SentimentScore, ThemeAssignment, ThemeCatalog, ThemeSource,
 };
 use rayon::prelude::*;
 
 use crate::codebook::Codebook;
+use crate::crosswalk::{self, Crosswalk};
 use crate::discover::{
-    ChunkTerms, ClusterCount, DiscoverDoc, DiscoverOptions, Discovery, DocTerms, DocTexts,
-    discover_terms,
+    ChunkTerms, ClusterCount, DiscoverDoc, DiscoverOptions, DocTerms, DocTexts, discover_terms,
 };
 use crate::error::Error;
 use crate::lexicon::Lexicon;
@@ -23,7 +23,7 @@ use crate::model::{Prediction, Predictor, ThemeModel};
 mod analyser;
 mod summary;
 
-pub use analyser::{ClauseLabels, CommentAnalyser, ExplainedClause, ExplainedReason, Explanation};
+pub use analyser::{CommentAnalyser, ExplainedClause, ExplainedReason, Explanation};
 use summary::summarise;
 pub use summary::{EntrySummary, RunSummary, SentimentCounts, Timings};
 
@@ -40,6 +40,9 @@ pub struct ThemeConfig {
     /// becomes the comment's sentiment (touchpoints and codebook themes keep the lexicon's, clause by
     /// clause).
     pub model: Option<ThemeModel>,
+    /// Where the model's labels are reported (default: the built-in v6 → v7 crosswalk); labels it does
+    /// not place keep their names.
+    pub crosswalk: Crosswalk,
     /// Discover themes by clustering, with these options.
     pub discover: Option<DiscoverOptions>,
     /// Leave comments that a codebook or model theme already explains out of discovery, so that it finds
@@ -56,6 +59,7 @@ impl Default for ThemeConfig {
             themes: Codebook::builtin_themes(),
             lexicon: Lexicon::builtin(),
             model: None,
+            crosswalk: Crosswalk::builtin(),
             discover: None,
             set_aside_explained: false,
             note: String::new(),
@@ -63,16 +67,24 @@ impl Default for ThemeConfig {
     }
 }
 
-/// The result of [`analyse`].
+/// The result of [`analyse`] or a [`Themer`].
 #[derive(Debug, Clone)]
 pub struct ThemeRun {
-    /// One per input comment, in input order; `None` for a comment with no text (`no_comment`), which is
-    /// not analysed: reports count it as "no comment", not as neutral.
-    pub annotations: Vec<Option<Annotations>>,
+    /// One row per input comment, in input order; none for a comment with no text (`no_comment`), which
+    /// is not analysed: reports count it as "no comment", not as neutral.
+    pub table: AnnotationTable,
     /// The touchpoints, themes and discovered themes of the run.
     pub catalog: ThemeCatalog,
     /// Counts and timings.
     pub summary: RunSummary,
+}
+
+impl ThemeRun {
+    /// Every comment's annotations, in input order (for small runs and tests: a store reads them from the
+    /// table as it needs them).
+    pub fn annotations(&self) -> Vec<Option<Annotations>> {
+        (0..self.table.len()).map(|i| self.table.get(i)).collect()
+    }
 }
 
 /// The sentiment of a comment the model scored (`model`) and the lexicon scored (`lexicon`): the
@@ -128,6 +140,7 @@ fn catalog_entries(codebook: &Codebook) -> Vec<CatalogEntry> {
             source: ThemeSource::Codebook,
             description: e.description.clone(),
             direction: e.direction,
+            category: None,
         })
         .collect()
 }
@@ -156,6 +169,9 @@ fn describe(config: &ThemeConfig) -> String {
                 ""
             }
         ));
+        if !config.crosswalk.categories.is_empty() {
+            parts.push(format!("reported under {}", config.crosswalk.name));
+        }
     }
     if let Some(options) = &config.discover {
         let count = match options.count {
@@ -229,8 +245,11 @@ pub fn analyse(comments: &[Comment], config: &ThemeConfig) -> Result<ThemeRun, E
 pub struct Themer<'c> {
     config: &'c ThemeConfig,
     workers: Vec<Mutex<Worker<'c>>>,
+    /// The name each model label's themes take (by label index), under the crosswalk.
     model_labels: Vec<Arc<str>>,
-    annotations: Vec<Option<Annotations>>,
+    /// The model's catalog entries, one per name, in framework order.
+    model_entries: Vec<CatalogEntry>,
+    table: AnnotationTable,
     /// Discovery's terms of every comment, and which comments it clusters.
     terms: DocTerms,
     include: Vec<bool>,
@@ -240,7 +259,7 @@ pub struct Themer<'c> {
 impl std::fmt::Debug for Themer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Themer")
-            .field("comments", &self.annotations.len())
+            .field("comments", &self.table.len())
             .finish_non_exhaustive()
     }
 }
@@ -271,18 +290,19 @@ impl<'c> Themer<'c> {
                 })
             })
             .collect();
-        let model_labels = config.model.as_ref().map_or_else(Vec::new, |model| {
-            model
-                .labels()
-                .iter()
-                .map(|l| Arc::from(l.as_str()))
-                .collect()
-        });
+        let (names, model_entries) = config
+            .model
+            .as_ref()
+            .map_or_else(Default::default, |model| {
+                crosswalk::model_themes(model.labels(), &config.crosswalk, model_label_direction)
+            });
+        let model_labels = names.iter().map(|l| Arc::from(l.as_str())).collect();
         Ok(Themer {
             config,
             workers,
             model_labels,
-            annotations: Vec::new(),
+            model_entries,
+            table: AnnotationTable::new(),
             terms: DocTerms::default(),
             include: Vec::new(),
             pass_seconds: 0.0,
@@ -321,7 +341,9 @@ impl<'c> Themer<'c> {
                     !(set_aside && a.themes.iter().any(|t| t.source != ThemeSource::Discovered))
                 })
             }));
-            self.annotations.extend(annotations);
+            for a in &annotations {
+                self.table.push(a.as_ref());
+            }
             if discovering {
                 self.terms.append(terms);
             }
@@ -376,6 +398,11 @@ impl<'c> Themer<'c> {
         }
         for (label, confidence) in prediction.labels {
             if let Some(name) = self.model_labels.get(label) {
+                // Two labels under one sub-category make one theme, at the higher confidence (first).
+                let seen = |t: &ThemeAssignment| t.source == ThemeSource::Model && t.name == *name;
+                if a.themes.iter().any(seen) {
+                    continue;
+                }
                 a.themes.push(ThemeAssignment {
                     name: Arc::clone(name),
                     source: ThemeSource::Model,
@@ -388,36 +415,26 @@ impl<'c> Themer<'c> {
 
     /// How many comments have been added.
     pub fn len(&self) -> usize {
-        self.annotations.len()
+        self.table.len()
     }
 
     /// Whether no comment has been added.
     pub fn is_empty(&self) -> bool {
-        self.annotations.is_empty()
+        self.table.is_empty()
     }
 
     /// Discovers themes (if configured) and summarises the run. `texts` gives the text of comment `i`
     /// (the `i`-th added), for the few that discovered themes are labelled and quoted from.
     pub fn finish(self, texts: &dyn DocTexts) -> ThemeRun {
         let config = self.config;
-        let mut annotations = self.annotations;
+        let mut table = self.table;
         let mut catalog = ThemeCatalog {
             touchpoints: catalog_entries(&config.touchpoints),
             themes: catalog_entries(&config.themes),
             discovered: Vec::new(),
             run: describe(config),
         };
-        if let Some(model) = &config.model {
-            catalog
-                .themes
-                .extend(model.labels().iter().map(|label| CatalogEntry {
-                    id: label.clone(),
-                    label: label.clone(),
-                    source: ThemeSource::Model,
-                    description: format!("predicted by the trained model: {label}"),
-                    direction: model_label_direction(label),
-                }));
-        }
+        catalog.themes.extend(self.model_entries);
         // The pass's wall time, split between analysis and the model by the threads' own time.
         let (busy, model) = self
             .workers
@@ -437,13 +454,14 @@ impl<'c> Themer<'c> {
             let started = Instant::now();
             let discovery = discover_terms(&self.terms, &self.include, texts, options);
             drop(self.terms);
-            add_discovered(&mut annotations, &discovery);
+            let labels: Vec<String> = discovery.themes.iter().map(|t| t.label.clone()).collect();
+            table.set_discovered(&labels, &discovery.assignments);
             catalog.discovered = discovery.themes;
             discovery_seconds = started.elapsed().as_secs_f64();
         }
 
         let summary = summarise(
-            &annotations,
+            &table,
             &catalog,
             Timings {
                 analysis_seconds: self.pass_seconds - model_seconds,
@@ -452,32 +470,9 @@ impl<'c> Themer<'c> {
             },
         );
         ThemeRun {
-            annotations,
+            table,
             catalog,
             summary,
-        }
-    }
-}
-
-/// Each placed comment's discovered theme, added to its annotations.
-fn add_discovered(annotations: &mut [Option<Annotations>], discovery: &Discovery) {
-    let labels: Vec<Arc<str>> = discovery
-        .themes
-        .iter()
-        .map(|t| Arc::from(t.label.as_str()))
-        .collect();
-    for (a, assignment) in annotations.iter_mut().zip(&discovery.assignments) {
-        let (Some(a), Some((id, similarity))) = (a.as_mut(), assignment) else {
-            continue;
-        };
-        if let Some(place) = discovery.themes.iter().position(|t| t.id == *id) {
-            a.discovered_theme = Some(*id);
-            a.themes.push(ThemeAssignment {
-                name: Arc::clone(&labels[place]),
-                source: ThemeSource::Discovered,
-                confidence: similarity.clamp(0.0, 1.0),
-                sentiment: a.sentiment.label,
-            });
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What a theming run found, counted: comments by sentiment, per touchpoint and theme, and timings.
 
-use chorus_core::{Annotations, CatalogEntry, SentimentLabel, ThemeCatalog, ThemeSource};
+use chorus_core::{AnnotationTable, CatalogEntry, SentimentLabel, ThemeCatalog, ThemeSource};
 use serde::Serialize;
 
 /// Comments by sentiment.
@@ -80,7 +80,7 @@ pub struct RunSummary {
 
 /// Counts a run's annotations (one per comment given).
 pub(super) fn summarise(
-    annotations: &[Option<Annotations>],
+    table: &AnnotationTable,
     catalog: &ThemeCatalog,
     timings: Timings,
 ) -> RunSummary {
@@ -104,8 +104,27 @@ pub(super) fn summarise(
             sentiment: SentimentCounts::default(),
         })
         .collect();
+    // The table numbers its names; each number's row, found once.
+    let touchpoint_row: Vec<Option<usize>> = table
+        .touchpoint_names()
+        .iter()
+        .map(|id| touchpoints.iter().position(|r| *r.id == **id))
+        .collect();
+    let theme_row: Vec<Option<usize>> = table
+        .theme_names()
+        .iter()
+        .map(|(source, name)| {
+            themes
+                .iter()
+                .position(|r| r.source == *source && *r.label == **name)
+        })
+        .collect();
+    let discovered_row = |id: u32| discovered.iter().position(|r| r.id == id.to_string());
+    let discovered_rows: Vec<Option<usize>> = (0..catalog.discovered.len() as u32)
+        .map(discovered_row)
+        .collect();
     let mut summary = RunSummary {
-        comments: annotations.len() as u64,
+        comments: table.len() as u64,
         no_comment: 0,
         analysed: 0,
         themed: 0,
@@ -116,36 +135,35 @@ pub(super) fn summarise(
         discovered: Vec::new(),
         timings,
     };
-    for a in annotations {
-        let Some(a) = a else {
+    for i in 0..table.len() {
+        let Some(sentiment) = table.sentiment(i) else {
             summary.no_comment += 1;
             continue;
         };
         summary.analysed += 1;
-        summary.sentiment.add(a.sentiment.label);
-        summary.discordant += u64::from(a.discordant);
-        if !a.touchpoints.is_empty() || !a.themes.is_empty() {
+        summary.sentiment.add(sentiment);
+        summary.discordant += u64::from(table.is_discordant(i));
+        if table.touchpoints_of(i).next().is_some() || table.themes_of(i).next().is_some() {
             summary.themed += 1;
         }
-        for mention in &a.touchpoints {
-            if let Some(row) = touchpoints.iter_mut().find(|r| *r.id == *mention.id) {
-                row.comments += 1;
-                row.sentiment.add(mention.sentiment);
+        for (number, feeling) in table.touchpoint_cells(i) {
+            if let Some(row) = touchpoint_row[usize::from(number)] {
+                touchpoints[row].comments += 1;
+                touchpoints[row].sentiment.add(feeling);
             }
         }
-        for theme in &a.themes {
-            let row = match theme.source {
-                ThemeSource::Discovered => a
-                    .discovered_theme
-                    .and_then(|id| discovered.iter_mut().find(|r| r.id == id.to_string())),
-                source => themes
-                    .iter_mut()
-                    .find(|r| r.source == source && *r.label == *theme.name),
-            };
-            if let Some(row) = row {
-                row.comments += 1;
-                row.sentiment.add(theme.sentiment);
+        for (number, feeling) in table.theme_cells(i) {
+            if let Some(row) = theme_row[number as usize] {
+                themes[row].comments += 1;
+                themes[row].sentiment.add(feeling);
             }
+        }
+        let placed = table
+            .discovered(i)
+            .and_then(|id| discovered_rows.get(id as usize).copied().flatten());
+        if let Some(row) = placed {
+            discovered[row].comments += 1;
+            discovered[row].sentiment.add(sentiment);
         }
     }
     summary.touchpoints = touchpoints;

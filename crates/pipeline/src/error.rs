@@ -1,0 +1,12 @@
+//! The one error type of the pipeline: whichever stage failed, with its own error inside.
+
+/// What can go wrong running a stage over a store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing the store.
+    #[error("the store")]
+    Store(#[from] chorus_index::Error),
+    /// Theming (a codebook, the lexicon or the model).
+    #[error("theming")]
+    Themes(#[from] chorus_themes::Error),
+}
