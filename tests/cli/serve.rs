@@ -678,6 +678,18 @@ fn corrections_win_over_the_machine_and_survive_a_restart_and_a_new_theming_run(
                 .contains(&Value::from("Waiting times")),
             "search hits show corrections"
         );
+        let pack = get(
+            s,
+            &format!(
+                "/export/pack.html?q=id:%22{}%22",
+                comment["id"].as_str().unwrap()
+            ),
+        );
+        assert_eq!(pack.status, 200);
+        assert!(
+            pack.text().contains("3 labels corrected by people"),
+            "the pack says how many labels people corrected"
+        );
     };
     check(&s);
     drop(s);

@@ -16,11 +16,12 @@ pub(crate) fn download(app: &App, request: &Request, file: &str) -> Result<Respo
         .store
         .matching_comments(&selection.q, &filters)
         .map_err(Failure::store)?;
+    let mut corrected_labels = 0u64;
     {
         let corrections = app.corrections();
         if !corrections.is_empty() {
             for c in &mut comments {
-                corrections.apply_to(c);
+                corrected_labels += u64::from(corrections.apply_to(c).changed_labels);
             }
         }
     }
@@ -63,10 +64,16 @@ pub(crate) fn download(app: &App, request: &Request, file: &str) -> Result<Respo
                 ));
             }
             let options = ReportOptions {
+                // The pack says how far its labels are people's rather than the machine's.
                 source: format!(
-                    "store {} ({})",
+                    "store {} ({}; {})",
                     app.store.dir().display(),
-                    describe(&selection)
+                    describe(&selection),
+                    match corrected_labels {
+                        0 => "no label corrected by people".to_owned(),
+                        1 => "1 label corrected by people".to_owned(),
+                        n => format!("{n} labels corrected by people"),
+                    }
                 ),
                 ..ReportOptions::default()
             };
