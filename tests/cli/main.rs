@@ -4,9 +4,11 @@
 mod support;
 
 mod analyse;
+mod browser;
 mod ingest;
 mod report;
 mod search;
+mod serve;
 mod store;
 mod themes;
 mod train;

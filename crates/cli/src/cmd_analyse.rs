@@ -153,6 +153,10 @@ pub fn run_analyse(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
         display_path(&pack),
         store.display()
     ))?;
+    crate::display::print(&format!(
+        "To read, search and correct them in the browser: chorus serve {}\n",
+        args.output.display()
+    ))?;
     if !set_aside.is_empty() {
         eprintln!();
         eprint!("{set_aside}");

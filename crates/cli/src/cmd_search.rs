@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chorus_core::{Comment, FftScore};
 use chorus_index::{
-    FacetCount, Filters, KwicRequest, SearchRequest, SearchResults, SortOrder, Store, StoreStats,
+    FacetCount, Filters, JsonSearch, KwicRequest, SearchRequest, SearchResults, SortOrder, Store,
+    StoreStats,
 };
-use serde::Serialize;
 
 /// Filters shared by `search` and `kwic`. Repeat a flag for alternatives (`--service A --service B`);
 /// different flags must all hold.
@@ -84,6 +84,7 @@ impl FilterArgs {
                 .map(|s| Filters::parse_sentiment(s))
                 .collect::<Result<_, _>>()?,
             discordant: self.discordant,
+            attributes: Vec::new(),
         })
     }
 }
@@ -320,106 +321,6 @@ fn facet_line(out: &mut String, name: &str, counts: &[FacetCount]) {
         items.push(format!("{} more {}", counts.len() - SHOWN, n(rest)));
     }
     let _ = writeln!(out, "  {name:<13}{}", items.join(" · "));
-}
-
-/// The `--json` document of a search: stable field names for scripts.
-#[derive(Serialize)]
-struct JsonSearch<'a> {
-    query: &'a str,
-    total: u64,
-    offset: usize,
-    limit: usize,
-    hits: Vec<JsonHit<'a>>,
-    facets: &'a chorus_index::Facets,
-}
-
-#[derive(Serialize)]
-struct JsonHit<'a> {
-    id: &'a str,
-    date: Option<String>,
-    service: Option<&'a str>,
-    organisation: Option<&'a str>,
-    score: &'static str,
-    question: &'a str,
-    question_kind: &'static str,
-    no_comment: bool,
-    relevance: f32,
-    text: &'a str,
-    /// The snippet with matched words wrapped in `**`.
-    snippet: String,
-    sentiment: Option<&'static str>,
-    themes: Vec<&'a str>,
-    touchpoints: Vec<&'a str>,
-    discordant: Option<bool>,
-    /// The respondent (a "Response ID" or respondent column), to find their other answers.
-    respondent: &'a str,
-    /// The export's other columns (age band, ward…), by column name.
-    attributes: &'a chorus_core::Attributes,
-    /// The comment's clauses, each with its words, sentiment, touchpoints and themes, so a reader sees
-    /// why a comment is both praise and complaint.
-    clauses: Vec<JsonClause<'a>>,
-}
-
-/// One clause of a hit in `chorus search --json`.
-#[derive(Debug, Serialize)]
-struct JsonClause<'a> {
-    text: &'a str,
-    sentiment: &'static str,
-    touchpoints: Vec<&'a str>,
-    themes: Vec<&'a str>,
-}
-
-impl<'a> JsonSearch<'a> {
-    fn new(request: &'a SearchRequest, results: &'a SearchResults) -> JsonSearch<'a> {
-        JsonSearch {
-            query: &request.query,
-            total: results.total,
-            offset: request.offset,
-            limit: request.limit,
-            hits: results
-                .hits
-                .iter()
-                .map(|h| {
-                    let c = &h.comment;
-                    let a = c.annotations.as_ref();
-                    JsonHit {
-                        id: &c.id,
-                        date: c.date.map(|d| d.to_string()),
-                        service: c.service.as_deref(),
-                        organisation: c.organisation.as_deref(),
-                        score: c.score.slug(),
-                        question: &c.question,
-                        question_kind: c.question_kind().slug(),
-                        no_comment: c.no_comment,
-                        relevance: h.relevance,
-                        text: &c.text,
-                        snippet: h.snippet.render("**", "**"),
-                        sentiment: a.map(|a| a.sentiment.label.as_str()),
-                        themes: a
-                            .map_or_else(Vec::new, |a| a.themes.iter().map(|t| &*t.name).collect()),
-                        touchpoints: a.map_or_else(Vec::new, |a| {
-                            a.touchpoints.iter().map(|t| &*t.id).collect()
-                        }),
-                        discordant: a.map(|a| a.discordant),
-                        respondent: &c.respondent,
-                        attributes: &c.attributes,
-                        clauses: a.map_or_else(Vec::new, |a| {
-                            a.clauses
-                                .iter()
-                                .map(|k| JsonClause {
-                                    text: k.text(&c.text),
-                                    sentiment: k.sentiment.as_str(),
-                                    touchpoints: k.touchpoints.iter().map(|t| &**t).collect(),
-                                    themes: k.themes.iter().map(|t| &**t).collect(),
-                                })
-                                .collect()
-                        }),
-                    }
-                })
-                .collect(),
-            facets: &results.facets,
-        }
-    }
 }
 
 /// Runs `chorus kwic`.

@@ -6,6 +6,7 @@ mod cmd_check;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
+mod cmd_serve;
 mod cmd_themes;
 mod cmd_train;
 mod display;
@@ -55,6 +56,8 @@ enum Command {
     Export(cmd_report::ExportArgs),
     /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
     Report(cmd_report::ReportArgs),
+    /// The story explorer: a local web page to search, read and correct the comments of a store.
+    Serve(cmd_serve::ServeArgs),
     /// Verify a store (every file against its checksum, every comment) and repair it.
     Check(cmd_check::CheckArgs),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Codebook(args) => cmd_themes::run_codebook(args),
         Command::Export(args) => cmd_report::run_export(args),
         Command::Report(args) => cmd_report::run_report(args),
+        Command::Serve(args) => cmd_serve::run(args),
         Command::Check(args) => cmd_check::run_check(args),
     };
     match result {

@@ -22,6 +22,7 @@
 mod annotations;
 mod catalog;
 mod comment;
+pub mod corrections;
 mod date;
 pub mod keys;
 mod question;

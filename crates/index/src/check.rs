@@ -18,6 +18,7 @@ use tantivy::store::StoreReader;
 use tantivy::{Index, SegmentReader, TantivyDocument};
 
 use crate::Error;
+use crate::corrections;
 use crate::schema::{self, Fields, names};
 use crate::sidecar;
 use crate::store::{self, Store};
@@ -288,6 +289,12 @@ impl Store {
         if let Err(e) = sidecar::load(&dir) {
             report.problems.push(Problem {
                 part: "annotations".to_owned(),
+                what: e.to_string(),
+            });
+        }
+        if let Err(e) = corrections::load(&dir) {
+            report.problems.push(Problem {
+                part: "corrections".to_owned(),
                 what: e.to_string(),
             });
         }

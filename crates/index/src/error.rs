@@ -174,4 +174,17 @@ pub enum Error {
         /// What is wrong and what is accepted.
         reason: String,
     },
+    /// A line of the corrections file is not a correction (the file was edited or damaged).
+    #[error(
+        "{} line {line} is not a correction ({reason}): restore the file from a backup, or remove that line to drop it",
+        path.display()
+    )]
+    BadCorrection {
+        /// The corrections file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What could not be read.
+        reason: String,
+    },
 }

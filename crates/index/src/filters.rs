@@ -39,6 +39,9 @@ pub struct Filters {
     pub sentiments: Vec<SentimentLabel>,
     /// Only comments whose text contradicts their score.
     pub discordant: bool,
+    /// Attribute columns (`("Age band", "75+")`), matched whole and case-insensitively: values of the
+    /// same attribute are alternatives, different attributes must all hold.
+    pub attributes: Vec<(String, String)>,
 }
 
 impl Filters {
@@ -202,8 +205,24 @@ impl Filters {
         if self.discordant {
             out.push(Predicate::Discordant(true).to_query(annotated));
         }
+        let mut names: Vec<&str> = self.attributes.iter().map(|(n, _)| n.trim()).collect();
+        names.sort_unstable_by_key(|n| n.to_lowercase());
+        names.dedup_by_key(|n| n.to_lowercase());
+        for name in names {
+            out.extend(any(self
+                .attributes
+                .iter()
+                .filter(|(n, _)| n.trim().to_lowercase() == name.to_lowercase())
+                .map(|(n, v)| label_query(fields.attribute, &attribute_term(n, v)))
+                .collect()));
+        }
         out
     }
+}
+
+/// How an attribute is indexed (then trimmed and lowercased): `name=value`, as the `attribute:` field of the query language takes it.
+pub(crate) fn attribute_term(name: &str, value: &str) -> String {
+    format!("{name}={value}")
 }
 
 fn score_code(score: FftScore) -> Result<u8, Error> {

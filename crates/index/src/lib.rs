@@ -13,7 +13,13 @@
 //!   write beside the index; [`Store::annotated`] reads them back.
 //! - [`Store::search`] runs a [`SearchRequest`] (the query language of the `query` module, [`Filters`],
 //!   sort and page) and returns [`SearchResults`]: the total, [`Hit`]s with highlighted [`Snippet`]s, and
-//!   [`Facets`] over every match. [`Store::kwic`] gives [`KwicLine`]s; [`Store::stats`] a [`StoreStats`].
+//!   [`Facets`] over every match; [`Store::attribute_facets`] counts the attribute columns.
+//!   [`Store::kwic`] gives [`KwicLine`]s; [`Store::stats`] a [`StoreStats`].
+//! - [`Store::comment`] finds one comment by its key, [`Store::comments_with_id`] and
+//!   [`Store::respondent_comments`] a row's answers, [`Store::matching_comments`] everything a search
+//!   matches (for exports), [`Store::similar`] the comments most like one.
+//! - [`Store::corrections`] and [`Store::add_correction`] keep what people changed about comments'
+//!   labels, beside the index (`corrections.jsonl`), so that theming runs never undo them.
 //!
 //! Text is indexed with `chorus-text`'s [`chorus_text::Analyzer::english`] through the
 //! [`ChorusTokenizer`] adapter, so a search for "waiting" finds "waited". This is the only crate that
@@ -48,28 +54,35 @@
 #![deny(missing_docs)]
 
 mod annotated;
+mod attributes;
 mod check;
+mod corrections;
 mod directory;
 mod error;
 mod expand;
 mod filters;
 mod kwic;
+mod lookup;
 mod query;
 #[cfg(test)]
 mod query_props;
 mod schema;
 mod search;
+mod search_json;
 mod sidecar;
 mod stats;
 mod store;
 mod tokenizer;
 
+pub use attributes::AttributeFacet;
 pub use check::{CheckReport, Problem, RepairReport};
+pub use corrections::CORRECTIONS_FILE;
 pub use error::Error;
 pub use filters::Filters;
 pub use kwic::{KwicLine, KwicRequest};
 pub use query::QueryError;
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
+pub use search_json::{JsonClause, JsonHit, JsonSearch};
 pub use sidecar::{ANNOTATIONS_FILE, Annotated};
 pub use stats::StoreStats;
 pub use store::{

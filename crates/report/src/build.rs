@@ -1656,3 +1656,41 @@ fn method_notes(
     }
     notes
 }
+
+/// One monthly measure to chart: `numerators[m]` of `denominators[m]` in the `m`-th month from `start`
+/// (every month in between, zeros included), for [`monthly_spc_chart`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthlySeries {
+    /// A stable id (`theme-waiting`).
+    pub id: String,
+    /// The measure, e.g. "% of comments about Waiting".
+    pub title: String,
+    /// Whether higher is better.
+    pub direction: ImprovementDirection,
+    /// The first month.
+    pub start: YearMonth,
+    /// Comments with the measure, per month.
+    pub numerators: Vec<u64>,
+    /// All comments, per month.
+    pub denominators: Vec<u64>,
+}
+
+/// The SPC chart of any monthly measure, made exactly as the pack makes its own (sparse months left
+/// out, limits rebased at the options' change notes, the verdict and signals in words), for a page that
+/// charts a theme or touchpoint the pack does not.
+pub fn monthly_spc_chart(series: MonthlySeries, options: &ReportOptions) -> SpcChart {
+    let start = series.start;
+    spc_chart(
+        Series {
+            id: series.id,
+            title: series.title,
+            direction: series.direction,
+            numerators: series.numerators,
+            denominators: series.denominators,
+        },
+        start,
+        &options.annotations,
+        options.baseline,
+        options.spc_min_month,
+    )
+}

@@ -76,6 +76,8 @@ pub struct ExportRecord<'a> {
     pub discovered_theme: Option<u32>,
     /// Text and score disagree.
     pub discordant: bool,
+    /// The export's other columns (age band, ethnicity, ward…), by header.
+    pub attributes: &'a chorus_core::Attributes,
 }
 
 /// Sentiment label and score.
@@ -155,6 +157,7 @@ impl<'a> ExportRecord<'a> {
                 .unwrap_or_default(),
             discovered_theme: a.and_then(|a| a.discovered_theme),
             discordant: a.is_some_and(|a| a.discordant),
+            attributes: &c.attributes,
         }
     }
 }
@@ -197,7 +200,8 @@ pub const CSV_HEADER: [&str; 17] = [
     "discordant",
 ];
 
-/// Writes one CSV row per accepted comment (UTF-8 with a byte-order mark). Lists are joined with `; `
+/// Writes one CSV row per accepted comment (UTF-8 with a byte-order mark): the [`CSV_HEADER`] columns,
+/// then one column per attribute any accepted comment has, by header. Lists are joined with `; `
 /// (`waiting:negative`, `Staff attitude (codebook, 1.00)`); every text cell is neutralised against
 /// formula injection. Returns how many rows were written.
 pub fn write_csv<W: Write>(
@@ -207,52 +211,116 @@ pub fn write_csv<W: Write>(
 ) -> Result<u64, csv::Error> {
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(CSV_HEADER)?;
+    let attributes = attribute_names(comments, filter);
+    writer.write_record(header(&attributes))?;
     let mut n = 0;
     for c in comments.iter().filter(|c| filter.accepts(c)) {
-        let r = ExportRecord::new(c);
-        let text = |s: &str| escape::spreadsheet(s).into_owned();
-        let touchpoints = r
-            .touchpoints
-            .iter()
-            .map(|t| format!("{}:{}", t.id, t.sentiment))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let themes = r
-            .themes
-            .iter()
-            .map(|t| format!("{} ({}, {:.2})", t.name, t.source, t.confidence))
-            .collect::<Vec<_>>()
-            .join("; ");
-        writer.write_record([
-            text(r.id),
-            text(r.respondent),
-            text(r.question),
-            r.question_kind.to_string(),
-            r.date.map(|d| d.to_string()).unwrap_or_default(),
-            text(r.service.unwrap_or("")),
-            text(r.organisation.unwrap_or("")),
-            r.score.map(|s| s.to_string()).unwrap_or_default(),
-            r.score_label.to_string(),
-            r.no_comment.to_string(),
-            text(r.text),
-            r.sentiment
-                .as_ref()
-                .map(|s| s.label.to_string())
-                .unwrap_or_default(),
-            r.sentiment
-                .as_ref()
-                .map(|s| format!("{:.3}", s.score))
-                .unwrap_or_default(),
-            text(&touchpoints),
-            text(&themes),
-            r.discovered_theme
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            r.discordant.to_string(),
-        ])?;
+        writer.write_record(row(&ExportRecord::new(c), &attributes))?;
         n += 1;
     }
     writer.flush()?;
     Ok(n)
+}
+
+/// The same rows as [`write_csv`], as an Excel workbook of one sheet ("Comments"), every text cell
+/// neutralised against formula injection. Returns the file's bytes and how many rows it holds.
+pub fn xlsx_bytes(
+    comments: &[Comment],
+    filter: &ExportFilter,
+) -> Result<(Vec<u8>, u64), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Comments")?;
+    let bold = Format::new().set_bold();
+    let attributes = attribute_names(comments, filter);
+    for (col, name) in header(&attributes).iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, name, &bold)?;
+    }
+    let mut n = 0u64;
+    for c in comments.iter().filter(|c| filter.accepts(c)) {
+        n += 1;
+        for (col, cell) in row(&ExportRecord::new(c), &attributes).iter().enumerate() {
+            // Excel holds at most 32,767 characters in a cell.
+            let cell: String = cell.chars().take(32_767).collect();
+            sheet.write_string(n as u32, col as u16, &cell)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok((book.save_to_buffer()?, n))
+}
+
+/// Every attribute header among the accepted comments, in order.
+fn attribute_names(comments: &[Comment], filter: &ExportFilter) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for c in comments.iter().filter(|c| filter.accepts(c)) {
+        for (name, _) in &c.attributes {
+            if !names.contains(name) {
+                names.insert(name.to_string());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+fn header(attributes: &[String]) -> Vec<String> {
+    CSV_HEADER
+        .iter()
+        .map(|h| h.to_string())
+        .chain(
+            attributes
+                .iter()
+                .map(|a| escape::spreadsheet(a).into_owned()),
+        )
+        .collect()
+}
+
+/// One comment's cells, as [`write_csv`] writes them.
+fn row(r: &ExportRecord<'_>, attributes: &[String]) -> Vec<String> {
+    let text = |s: &str| escape::spreadsheet(s).into_owned();
+    let touchpoints = r
+        .touchpoints
+        .iter()
+        .map(|t| format!("{}:{}", t.id, t.sentiment))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let themes = r
+        .themes
+        .iter()
+        .map(|t| format!("{} ({}, {:.2})", t.name, t.source, t.confidence))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut cells = vec![
+        text(r.id),
+        text(r.respondent),
+        text(r.question),
+        r.question_kind.to_string(),
+        r.date.map(|d| d.to_string()).unwrap_or_default(),
+        text(r.service.unwrap_or("")),
+        text(r.organisation.unwrap_or("")),
+        r.score.map(|s| s.to_string()).unwrap_or_default(),
+        r.score_label.to_string(),
+        r.no_comment.to_string(),
+        text(r.text),
+        r.sentiment
+            .as_ref()
+            .map(|s| s.label.to_string())
+            .unwrap_or_default(),
+        r.sentiment
+            .as_ref()
+            .map(|s| format!("{:.3}", s.score))
+            .unwrap_or_default(),
+        text(&touchpoints),
+        text(&themes),
+        r.discovered_theme
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        r.discordant.to_string(),
+    ];
+    cells.extend(
+        attributes
+            .iter()
+            .map(|name| text(r.attributes.get(name).unwrap_or(""))),
+    );
+    cells
 }

@@ -56,7 +56,7 @@ mod options;
 mod quotes;
 pub mod spc;
 pub mod stats;
-mod svg;
+pub mod svg;
 pub mod synthetic;
 pub mod tables;
 pub mod xlsx;
@@ -65,7 +65,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use breakdown::{Breakdown, Cell as BreakdownCell, Count, Group, NOT_RECORDED, Row, suppress};
-pub use build::{DEFAULT_TOUCHPOINTS, build, format_p, slug};
+pub use build::{DEFAULT_TOUCHPOINTS, MonthlySeries, build, format_p, monthly_spc_chart, slug};
 pub use error::Error;
 pub use model::{
     BetterOrWorse, Change, ChangeFound, Cooccurrence, Discordant, Headline, Highlight, NamedCount,

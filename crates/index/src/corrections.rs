@@ -1,0 +1,193 @@
+//! The corrections people made to comments' labels, kept in the store: `STORE/corrections.jsonl`.
+//!
+//! One [`Correction`] per line, as JSON, appended and never rewritten: each is written with one `write`
+//! to a file opened for appending, then synced to disk before it is reported saved. A crash during a
+//! write can leave a torn last line (no newline at its end): reading skips it, since it was never
+//! reported saved, and the next write cuts it off first. Theming never reads or rewrites this file, so a
+//! new `chorus themes` run keeps every correction; readers apply them with
+//! [`chorus_core::corrections::Corrections::apply`].
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chorus_core::corrections::{Correction, Corrections};
+
+use crate::{Error, Store};
+
+/// The corrections file's name inside a store directory.
+pub const CORRECTIONS_FILE: &str = "corrections.jsonl";
+
+/// The longest correction line accepted (a theme name, a reviewer and an id fit many times over).
+const MAX_LINE: usize = 16 * 1024;
+
+impl Store {
+    /// The corrections file of this store.
+    pub fn corrections_path(&self) -> PathBuf {
+        self.dir().join(CORRECTIONS_FILE)
+    }
+
+    /// Every correction people made in this store, oldest first (none if there is no file yet).
+    ///
+    /// A torn last line (a crash while writing it) is skipped; any other line that is not a correction
+    /// is an error naming the file and line, since it means the file was edited or damaged.
+    pub fn corrections(&self) -> Result<Corrections, Error> {
+        load(self.dir())
+    }
+
+    /// Appends a correction and syncs it to disk; once this returns, the correction survives a crash.
+    ///
+    /// Fails on a store that cannot be written (a read-only folder): corrections are the only thing a
+    /// reader of the store writes, and only here.
+    pub fn add_correction(&self, correction: &Correction) -> Result<(), Error> {
+        let path = self.corrections_path();
+        let mut line = serde_json::to_vec(correction).map_err(|e| Error::Encode {
+            id: correction.key.to_string(),
+            reason: e.to_string(),
+        })?;
+        if line.len() > MAX_LINE {
+            return Err(Error::Encode {
+                id: correction.key.to_string(),
+                reason: format!("the correction is longer than {MAX_LINE} bytes"),
+            });
+        }
+        line.push(b'\n');
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(io)?;
+        cut_torn_line(&mut file).map_err(io)?;
+        file.write_all(&line).map_err(io)?;
+        file.sync_all().map_err(io)
+    }
+}
+
+/// Reads the corrections of the store at `dir` (see [`Store::corrections`]).
+pub(crate) fn load(dir: &Path) -> Result<Corrections, Error> {
+    let path = dir.join(CORRECTIONS_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Corrections::default()),
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    let complete = complete_len(&bytes);
+    let mut entries = Vec::new();
+    for (i, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let correction: Correction =
+            serde_json::from_slice(line).map_err(|e| Error::BadCorrection {
+                path: path.clone(),
+                line: i + 1,
+                reason: e.to_string(),
+            })?;
+        entries.push(correction);
+    }
+    Ok(Corrections::new(entries))
+}
+
+/// The length of the part of the file made of whole lines.
+fn complete_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |newline| newline + 1)
+}
+
+/// Cuts a last line that has no newline (left by a crash during a write), so the next line starts on
+/// a line of its own.
+fn cut_torn_line(file: &mut fs::File) -> io::Result<()> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    // Read back at most one line's worth from the end to find the last newline.
+    let tail = len.min(MAX_LINE as u64 * 2 + 2);
+    file.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    Read::by_ref(file).take(tail).read_to_end(&mut buf)?;
+    if buf.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let keep = match buf.iter().rposition(|&b| b == b'\n') {
+        Some(newline) => len - tail + newline as u64 + 1,
+        None if tail == len => 0,
+        // No newline in the last two lines' worth: not a torn line of ours; leave the file alone.
+        None => return Ok(()),
+    };
+    file.set_len(keep)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chorus_core::ThemeSource;
+    use chorus_core::corrections::{CommentKey, CorrectionAction};
+
+    fn correction(n: u64) -> Correction {
+        Correction::new(
+            "2025-01-06T10:00:00Z",
+            Some("AB".into()),
+            CommentKey(n),
+            CorrectionAction::RemoveTheme {
+                theme: "Parking".into(),
+                source: ThemeSource::Codebook,
+            },
+        )
+    }
+
+    #[test]
+    fn corrections_are_appended_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+        assert!(store.corrections().unwrap().is_empty());
+        store.add_correction(&correction(1)).unwrap();
+        store.add_correction(&correction(2)).unwrap();
+        let log = store.corrections().unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.of(CommentKey(2)), [correction(2)]);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_then_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+        store.add_correction(&correction(1)).unwrap();
+        let path = store.corrections_path();
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"time":"2025-01-06T1"#).unwrap();
+        drop(file);
+        assert_eq!(
+            store.corrections().unwrap().len(),
+            1,
+            "the torn line is skipped"
+        );
+        store.add_correction(&correction(3)).unwrap();
+        let log = store.corrections().unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.of(CommentKey(3)).len(), 1);
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    #[test]
+    fn a_damaged_line_is_reported_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+        store.add_correction(&correction(1)).unwrap();
+        let path = store.corrections_path();
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"not json\n").unwrap();
+        drop(file);
+        let error = store.corrections().unwrap_err().to_string();
+        assert!(error.contains("corrections.jsonl line 2"), "{error}");
+    }
+}
