@@ -5,6 +5,7 @@ mod support;
 
 mod analyse;
 mod ingest;
+mod qda;
 mod report;
 mod search;
 mod store;

@@ -253,6 +253,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 .with_context(written)?;
             let blank = match done.blank {
                 0 => String::new(),
+                1 => " (1 blank answer left out: no text to code)".to_owned(),
                 n => format!(" ({n} blank answers left out: no text to code)"),
             };
             format!(

@@ -56,9 +56,19 @@ pub fn chorus_user() -> Guid {
     Guid::of("user", &[CHORUS_USER])
 }
 
-/// The GUID of a comment's selection (the whole comment): how `import-codings` finds it again.
-pub fn comment_guid(id: &str) -> Guid {
-    Guid::of("comment", &[id])
+/// The GUID of a comment's selection (the whole comment), from its identity (organisation, id and
+/// question, as `chorus_core::keys::identity_key`: a respondent's answers share an id): how
+/// `import-codings` finds it again.
+pub fn comment_guid(c: &Comment) -> Guid {
+    Guid::of(
+        "comment",
+        &[c.organisation.as_deref().unwrap_or(""), &c.id, &c.question],
+    )
+}
+
+/// A comment's selection name: its id and question.
+fn comment_name(c: &Comment) -> String {
+    format!("{} · {}", c.id, c.question)
 }
 
 /// One source: a service and a month.
@@ -113,7 +123,7 @@ impl Plan {
             return;
         }
         respondent.questions.insert(Arc::from(&*c.question));
-        respondent.selections.push(comment_guid(&c.id));
+        respondent.selections.push(comment_guid(c));
         self.sources
             .entry((c.service.clone(), c.date.map(|d| d.year_month())))
             .or_default()
@@ -309,13 +319,14 @@ fn write_selections<W: Write>(
     start: usize,
     touchpoint_labels: &BTreeMap<String, String>,
 ) -> io::Result<u64> {
-    let guid = comment_guid(&c.id);
+    let guid = comment_guid(c);
+    let name = comment_name(c);
     let end = start + text.chars().count();
     let user = chorus_user();
     writeln!(
         out,
         "\t\t\t<PlainTextSelection guid=\"{guid}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"{user}\">",
-        xml::attribute(&c.id)
+        xml::attribute(&name)
     )?;
     let date = c
         .date
@@ -366,7 +377,10 @@ fn write_selections<W: Write>(
         if from >= to || to > c.text.len() {
             continue;
         }
-        let clause_guid = Guid::of("clause", &[&c.id, &from.to_string(), &to.to_string()]);
+        let clause_guid = Guid::of(
+            "clause",
+            &[&guid.to_string(), &from.to_string(), &to.to_string()],
+        );
         // Offsets in code points, counted on the comment's own text (the source text has the same
         // characters, one for one).
         let s = start + xml::code_points(&c.text, from);
@@ -377,10 +391,9 @@ fn write_selections<W: Write>(
             .map(|t| touchpoint_labels.get(&**t).map_or(&**t, String::as_str))
             .collect();
         let name = match touchpoints.is_empty() {
-            true => format!("{} · {}", c.id, clause.sentiment.as_str()),
+            true => format!("{name} · {}", clause.sentiment.as_str()),
             false => format!(
-                "{} · {} · {}",
-                c.id,
+                "{name} · {} · {}",
                 clause.sentiment.as_str(),
                 touchpoints.join(", ")
             ),
