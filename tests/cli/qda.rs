@@ -76,8 +76,11 @@ fn attr(tag: &str, name: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// (source text, [(selection name, start, end)]) for every text source of a project.
-fn selections(files: &BTreeMap<String, String>) -> Vec<(String, Vec<(String, usize, usize)>)> {
+/// A selection's name, start and end.
+type Selection = (String, usize, usize);
+
+/// (source text, its selections) for every text source of a project.
+fn selections(files: &BTreeMap<String, String>) -> Vec<(String, Vec<Selection>)> {
     let qde = &files["project.qde"];
     let mut out = Vec::new();
     for source in qde.split("<TextSource ").skip(1) {
