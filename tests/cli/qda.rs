@@ -374,3 +374,60 @@ fn every_exported_project_validates_against_the_refi_qda_schema_and_imports_into
         );
     }
 }
+
+#[test]
+fn codebooks_go_out_as_qdc_and_come_back_as_a_codebook_chorus_checks() {
+    let dir = temp_dir();
+    let qdc = dir.path().join("chorus.qdc");
+    let said = chorus_ok([
+        "codebook".as_ref(),
+        "export".as_ref(),
+        "-o".as_ref(),
+        qdc.as_os_str(),
+    ]);
+    assert!(said.starts_with("wrote 27 codes"), "{said}");
+    let text = std::fs::read_to_string(&qdc).expect("the qdc");
+    assert!(text.contains("xmlns=\"urn:QDA-XML:codebook:1.0\""));
+    let toml = dir.path().join("codebook.toml");
+    chorus_ok([
+        "codebook".as_ref(),
+        "import".as_ref(),
+        qdc.as_os_str(),
+        "-o".as_ref(),
+        toml.as_os_str(),
+    ]);
+    let check = chorus(["codebook".as_ref(), "check".as_ref(), toml.as_os_str()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // The imported codebook themes a store.
+    let store = themed_store(dir.path(), HOSTILE);
+    chorus_ok([
+        "themes".as_ref(),
+        "--store".as_ref(),
+        store.as_os_str(),
+        "--codebook".as_ref(),
+        toml.as_os_str(),
+    ]);
+    // Never over the input, nor over a file chorus did not write.
+    let out = chorus([
+        "codebook".as_ref(),
+        "import".as_ref(),
+        qdc.as_os_str(),
+        "-o".as_ref(),
+        qdc.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let mine = write_file(dir.path(), "mine.toml", "mine");
+    let out = chorus([
+        "codebook".as_ref(),
+        "import".as_ref(),
+        qdc.as_os_str(),
+        "-o".as_ref(),
+        mine.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(mine).expect("kept"), "mine");
+}
