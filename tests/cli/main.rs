@@ -6,6 +6,7 @@ mod support;
 mod analyse;
 mod browser;
 mod ingest;
+mod qda;
 mod report;
 mod search;
 mod serve;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chorus_core::Date;
 use chorus_index::Store;
-use chorus_report::export::{ExportFilter, write_csv, write_jsonl};
+use chorus_pipeline::export::{RowFormat, Selection};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
 use crate::display::{count, print};
@@ -182,97 +182,91 @@ pub(crate) fn write_reports(
     Ok(())
 }
 
-/// Arguments of `chorus export`.
+/// Arguments of `chorus export`: the comments `chorus search` would find for the same query and filters.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    /// A query in the search language (see `chorus search --help`); none exports every comment.
+    #[arg(value_name = "QUERY")]
+    query: Vec<String>,
     /// The store to export.
     #[arg(long, value_name = "DIR")]
     store: PathBuf,
-    /// jsonl (one JSON object per comment) or csv (one formula-safe row per comment).
+    /// jsonl (one JSON object per comment), csv (one formula-safe row per comment, a column per
+    /// attribute) or qdpx (a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder).
     #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
     format: String,
-    /// The file to write, or `-` for standard output.
+    /// The file to write, or `-` for standard output (not for qdpx).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// Only comments from this day on (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    from: Option<Date>,
-    /// Only comments up to this day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    to: Option<Date>,
-    /// Only comments of this service.
-    #[arg(long, value_name = "NAME")]
-    service: Option<String>,
+    #[command(flatten)]
+    filters: crate::cmd_search::FilterArgs,
     /// Replace an existing file that chorus did not write (never an input of the command).
     #[arg(long)]
     force: bool,
 }
 
-/// A CSV writer's error, with its I/O error as the cause (csv keeps it inside, out of the chain), so
-/// that `main` recognises a closed pipe.
-fn csv_error(e: csv::Error) -> anyhow::Error {
-    if !e.is_io_error() {
-        return e.into();
-    }
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io.into(),
-        other => anyhow::anyhow!("the CSV could not be written: {other:?}"),
-    }
-}
-
-/// Writes every comment of the store with its annotations.
+/// Writes the comments the query and filters select, with their annotations.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let csv = match args.format.trim().to_ascii_lowercase().as_str() {
-        "jsonl" | "json-lines" | "ndjson" => false,
-        "csv" => true,
-        other => bail!("`{other}` is not an export format: use jsonl or csv"),
+    let format = args.format.trim().to_ascii_lowercase();
+    let format = match format.as_str() {
+        "jsonl" | "json-lines" | "ndjson" => Some(RowFormat::Jsonl),
+        "csv" => Some(RowFormat::Csv),
+        "qdpx" => None,
+        other => bail!("`{other}` is not an export format: use jsonl, csv or qdpx"),
     };
     let to_stdout = args.output.as_os_str() == "-";
+    if to_stdout && format.is_none() {
+        bail!("a qdpx project is a zip file: give a file name with -o, e.g. -o comments.qdpx");
+    }
     let guard = Outputs::new(args.force).input(&Store::locate(&args.store));
     if !to_stdout {
         guard.check(&args.output)?;
     }
     let store = open_store(&args.store)?;
-    let comments = store
-        .comments()
-        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
-    let filter = ExportFilter {
-        from: args.from,
-        to: args.to,
-        service: args.service,
+    let selection = Selection {
+        query: args.query.join(" "),
+        filters: args.filters.to_filters()?,
     };
-    let mut out: Box<dyn Write> = if to_stdout {
-        Box::new(BufWriter::new(std::io::stdout().lock()))
-    } else {
-        Box::new(BufWriter::new(File::create(&args.output).with_context(
-            || format!("creating {}", args.output.display()),
-        )?))
-    };
-    let written = if csv {
-        write_csv(&comments, &filter, &mut out).map_err(csv_error)
-    } else {
-        write_jsonl(&comments, &filter, &mut out).map_err(anyhow::Error::from)
-    }
-    .with_context(|| format!("writing {}", args.output.display()))?;
-    out.flush()
-        .with_context(|| format!("writing {}", args.output.display()))?;
-    drop(out);
-    if !to_stdout {
-        guard.record(std::slice::from_ref(&args.output));
-    }
-    let message = format!(
-        "exported {written} of {} comments{}",
-        comments.len(),
-        if to_stdout {
-            String::new()
-        } else {
-            format!(" to {}", args.output.display())
+    let written = || format!("writing {}", args.output.display());
+    let message = match format {
+        Some(format) => {
+            let out: Box<dyn Write> = if to_stdout {
+                Box::new(BufWriter::new(std::io::stdout().lock()))
+            } else {
+                Box::new(BufWriter::new(File::create(&args.output).with_context(
+                    || format!("creating {}", args.output.display()),
+                )?))
+            };
+            let done = chorus_pipeline::export::export_rows(&store, &selection, format, out)
+                .with_context(written)?;
+            format!("exported {} of {} comments", done.written, done.total)
         }
-    );
+        None => {
+            let seqs = chorus_pipeline::export::select(&store, &selection)?;
+            let file = File::create(&args.output)
+                .with_context(|| format!("creating {}", args.output.display()))?;
+            let name = args
+                .output
+                .file_stem()
+                .map_or_else(|| "Chorus".to_owned(), |s| s.to_string_lossy().into_owned());
+            let done = chorus_qda::write_project(&store, &seqs, &name, BufWriter::new(file))
+                .with_context(written)?;
+            let blank = match done.blank {
+                0 => String::new(),
+                1 => " (1 blank answer left out: no text to code)".to_owned(),
+                n => format!(" ({n} blank answers left out: no text to code)"),
+            };
+            format!(
+                "exported {} comments{blank} as {} sources, {} cases and {} codings",
+                done.comments, done.sources, done.cases, done.codings
+            )
+        }
+    };
     if to_stdout {
         eprintln!("{message}");
     } else {
-        print(&format!("{message}\n"))?;
+        guard.record(std::slice::from_ref(&args.output));
+        print(&format!("{message} to {}\n", args.output.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -50,7 +50,7 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    fn to_filters(&self) -> anyhow::Result<Filters> {
+    pub(crate) fn to_filters(&self) -> anyhow::Result<Filters> {
         let mut scores = Vec::new();
         for s in &self.score {
             scores.extend(Filters::parse_scores(s)?);

@@ -12,6 +12,7 @@ use anyhow::Context;
 use chorus_core::{Date, ThemeSource};
 use chorus_index::Store;
 use chorus_pipeline::ThemeSeconds;
+use chorus_qda::codes::Kind;
 use chorus_themes::codebook::{self, BUILTIN_THEMES, BUILTIN_TOUCHPOINTS};
 use chorus_themes::crosswalk::{BUILTIN_CROSSWALK, Crosswalk};
 use chorus_themes::discover::{ClusterCount, DiscoverOptions};
@@ -317,6 +318,42 @@ enum CodebookCommand {
     Check(CheckArgs),
     /// Write a built-in codebook, to start editing your own.
     Print(PrintArgs),
+    /// Write codebooks as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+    Export(QdcExportArgs),
+    /// Turn a REFI-QDA codebook (.qdc, from NVivo, ATLAS.ti…) into a Chorus codebook (TOML) to edit.
+    Import(QdcImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct QdcExportArgs {
+    /// `touchpoints`, `themes` (the built-in ones) or codebook files (TOML); both built-ins by default.
+    #[arg(value_name = "CODEBOOK")]
+    codebooks: Vec<String>,
+    /// The format: qdc.
+    #[arg(long, value_name = "FORMAT", default_value = "qdc")]
+    format: String,
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Replace an existing file that chorus did not write.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct QdcImportArgs {
+    /// The REFI-QDA codebook (.qdc).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The Chorus codebook to write (TOML).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// The codebook's name (the file's name by default).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Replace an existing file that chorus did not write (never the input).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -369,7 +406,75 @@ pub fn run_codebook(args: CodebookArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         CodebookCommand::Check(check) => run_check(check),
         CodebookCommand::Print(print) => run_print(print),
+        CodebookCommand::Export(export) => run_qdc_export(export),
+        CodebookCommand::Import(import) => run_qdc_import(import),
     }
+}
+
+fn run_qdc_export(args: QdcExportArgs) -> anyhow::Result<ExitCode> {
+    if !args.format.trim().eq_ignore_ascii_case("qdc") {
+        anyhow::bail!("`{}` is not a codebook format: use qdc", args.format);
+    }
+    let names = if args.codebooks.is_empty() {
+        vec!["touchpoints".to_owned(), "themes".to_owned()]
+    } else {
+        args.codebooks
+    };
+    let mut guard = crate::output::Outputs::new(args.force);
+    let mut books = Vec::new();
+    for name in &names {
+        let (book, kind) = match name.as_str() {
+            "touchpoints" => (Codebook::builtin_touchpoints(), Kind::Touchpoint),
+            "themes" => (Codebook::builtin_themes(), Kind::Theme),
+            file => {
+                guard = guard.input(Path::new(file));
+                let book = Codebook::load(Path::new(file))
+                    .with_context(|| format!("reading the codebook {file}"))?;
+                (book, Kind::Theme)
+            }
+        };
+        books.push((book, kind));
+    }
+    guard.check(&args.output)?;
+    let file = std::fs::File::create(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
+    let refs: Vec<(&Codebook, Kind)> = books.iter().map(|(b, k)| (b, *k)).collect();
+    chorus_qda::codebook::write_qdc(&refs, std::io::BufWriter::new(file))
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    guard.record(std::slice::from_ref(&args.output));
+    let codes: usize = books.iter().map(|(b, _)| b.entries.len()).sum();
+    print(&format!(
+        "wrote {codes} codes to {}\n",
+        args.output.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_qdc_import(args: QdcImportArgs) -> anyhow::Result<ExitCode> {
+    let guard = crate::output::Outputs::new(args.force).input(&args.file);
+    guard.check(&args.output)?;
+    let codes = chorus_qda::codebook::read_qdc(&args.file)?;
+    let name = args.name.unwrap_or_else(|| {
+        args.file.file_stem().map_or_else(
+            || "imported".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    });
+    let origin = args.file.file_name().map_or_else(
+        || "a .qdc file".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let toml = chorus_qda::codebook::codebook_toml(&codes, &name, &origin);
+    std::fs::write(&args.output, &toml)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    guard.record(std::slice::from_ref(&args.output));
+    let entries = codes.iter().filter(|c| c.codable).count();
+    print(&format!(
+        "wrote {entries} entries to {}: their terms are the words of each code's name; edit them, then run `chorus codebook check {}`\n",
+        args.output.display(),
+        args.output.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn located(path: &Path, f: &codebook::Finding) -> String {

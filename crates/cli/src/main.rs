@@ -52,7 +52,8 @@ enum Command {
     Train(cmd_train::TrainArgs),
     /// Check or print codebooks.
     Codebook(cmd_themes::CodebookArgs),
-    /// Export every comment with its themes, one JSON object per line.
+    /// Export the comments a query and filters select, with their themes: JSON lines, CSV or a REFI-QDA
+    /// project (.qdpx).
     Export(cmd_report::ExportArgs),
     /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
     Report(cmd_report::ReportArgs),

@@ -232,6 +232,35 @@ impl Store {
         })
     }
 
+    /// The sequence numbers of every comment that `query` (the query language; empty matches all) and
+    /// `filters` match, in ingest order: what an export of a selection reads, 8 bytes a match.
+    pub fn matching(&self, query: &str, filters: &Filters) -> Result<Vec<u64>, Error> {
+        let searcher = self.searcher();
+        let annotated = self.annotated()?;
+        let parsed = query::parse(query, &self.fields)?
+            .to_query(&self.fields, &searcher, annotated.as_ref())
+            .map_err(|e| self.index_error(e))?;
+        let query = self.with_filters(&parsed, filters, annotated.as_ref());
+        let found = searcher
+            .search(&*query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.index_error(e))?;
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            columns.push(
+                segment
+                    .fast_fields()
+                    .u64(names::SEQ)
+                    .map_err(|e| self.index_error(e))?,
+            );
+        }
+        let mut seqs: Vec<u64> = found
+            .into_iter()
+            .filter_map(|address| columns[address.segment_ord as usize].first(address.doc_id))
+            .collect();
+        seqs.sort_unstable();
+        Ok(seqs)
+    }
+
     /// The parsed query with every filter as a further required clause.
     pub(crate) fn with_filters(
         &self,

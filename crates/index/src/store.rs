@@ -439,15 +439,49 @@ impl Store {
     pub fn for_each_comment<E: From<Error>>(
         &self,
         batch: usize,
-        mut f: impl FnMut(Vec<(u64, Comment)>) -> Result<(), E>,
+        f: impl FnMut(Vec<(u64, Comment)>) -> Result<(), E>,
     ) -> Result<(), E> {
         self.check_sound()?;
         let searcher = self.searcher();
-        let annotated = self.annotated()?;
         let order = self.in_order(&searcher)?;
-        for window in order.chunks(batch.max(1)) {
+        self.read_comments(&searcher, &order, batch, f)
+    }
+
+    /// Calls `f` with the comments whose sequence numbers are `seqs`, in that order (any order: an export
+    /// groups them), `batch` at a time, as [`Store::for_each_comment`] does. A number the store does not
+    /// hold is skipped.
+    pub fn for_each_comment_of<E: From<Error>>(
+        &self,
+        seqs: &[u64],
+        batch: usize,
+        f: impl FnMut(Vec<(u64, Comment)>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.check_sound()?;
+        let searcher = self.searcher();
+        let order = self.in_order(&searcher)?;
+        let places: Vec<(u64, SegmentOrdinal, DocId)> = seqs
+            .iter()
+            .filter_map(|&seq| {
+                let at = order.binary_search_by_key(&seq, |p| p.0).ok()?;
+                Some(order[at])
+            })
+            .collect();
+        drop(order);
+        self.read_comments(&searcher, &places, batch, f)
+    }
+
+    /// The comments at `places`, with their annotations, to `f` in batches.
+    fn read_comments<E: From<Error>>(
+        &self,
+        searcher: &Searcher,
+        places: &[(u64, SegmentOrdinal, DocId)],
+        batch: usize,
+        mut f: impl FnMut(Vec<(u64, Comment)>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let annotated = self.annotated()?;
+        for window in places.chunks(batch.max(1)) {
             let comments =
-                self.read_places(&searcher, window, |interner, segment, seq, doc, stored| {
+                self.read_places(searcher, window, |interner, segment, seq, doc, stored| {
                     let mut comment = schema::from_document(&self.fields, &stored, interner)
                         .map_err(|reason| {
                             self.bad_record(segment.segment_id().short_uuid_string(), doc, reason)

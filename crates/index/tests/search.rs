@@ -750,3 +750,45 @@ fn stats_count_respondents_once() {
     );
     assert_eq!((s.themed, s.not_themed), (0, 8));
 }
+
+#[test]
+fn an_export_selects_what_the_search_finds_and_reads_it_in_any_order() {
+    let (_dir, store) = store();
+    for (query, filters) in [
+        ("", Filters::default()),
+        ("wait*", Filters::default()),
+        (
+            "",
+            Filters {
+                scores: vec![FftScore::VeryPoor, FftScore::Poor],
+                ..Filters::default()
+            },
+        ),
+        ("nothingmatchesthis", Filters::default()),
+    ] {
+        let seqs = store.matching(query, &filters).unwrap();
+        let mut read = Vec::new();
+        store
+            .for_each_comment_of(&seqs, 2, |batch| {
+                read.extend(batch.into_iter().map(|(_, c)| c.id));
+                Ok::<(), chorus_index::Error>(())
+            })
+            .unwrap();
+        // The same comments as the search, in ingest order.
+        let found = ids_with(&store, query, filters.clone(), SortOrder::Relevance);
+        assert_eq!(sorted(read.clone()), sorted(found), "{query}");
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "{query}: ingest order"
+        );
+    }
+    // Any order, and numbers the store does not hold are skipped.
+    let mut read = Vec::new();
+    store
+        .for_each_comment_of(&[2, 0, 999, 1], 10, |batch| {
+            read.extend(batch.into_iter().map(|(seq, _)| seq));
+            Ok::<(), chorus_index::Error>(())
+        })
+        .unwrap();
+    assert_eq!(read, [2, 0, 1]);
+}

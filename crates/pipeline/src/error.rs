@@ -9,4 +9,7 @@ pub enum Error {
     /// Theming (a codebook, the lexicon or the model).
     #[error("theming")]
     Themes(#[from] chorus_themes::Error),
+    /// Writing an export.
+    #[error("writing the export")]
+    Write(#[source] std::io::Error),
 }

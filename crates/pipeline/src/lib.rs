@@ -4,6 +4,7 @@
 //!
 //! - [`theme`]: reads every comment of a store once, in batches (never the whole store), themes each
 //!   with one analysis pass, and stores the annotations beside the index.
+//! - [`export::export_rows`]: the comments a query and filters select, streamed to JSON lines or CSV.
 //!
 //! ```
 //! use chorus_core::{Comment, FftScore, SourceRef};
@@ -38,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod export;
 mod theme;
 
 pub use error::Error;

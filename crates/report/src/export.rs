@@ -1,9 +1,10 @@
 //! Every comment with its annotations, for analysis elsewhere: JSON lines (one object per comment) or
-//! CSV (one formula-safe row per comment).
+//! CSV (one formula-safe row per comment, one column per attribute). [`JsonlExport`] and [`CsvExport`]
+//! take comments one at a time, so an export streams through a store of any size.
 
 use std::io::Write;
 
-use chorus_core::{Comment, Date};
+use chorus_core::{Attributes, Comment, Date};
 use serde::Serialize;
 
 use crate::escape;
@@ -76,8 +77,8 @@ pub struct ExportRecord<'a> {
     pub discovered_theme: Option<u32>,
     /// Text and score disagree.
     pub discordant: bool,
-    /// The export's other columns (age band, ethnicity, ward…), by header.
-    pub attributes: &'a chorus_core::Attributes,
+    /// The export's other columns (age band, ethnicity, ward…), by name.
+    pub attributes: &'a Attributes,
 }
 
 /// Sentiment label and score.
@@ -162,24 +163,52 @@ impl<'a> ExportRecord<'a> {
     }
 }
 
+/// JSON lines, one comment at a time. As in the report's JSON, `<`, `>` and `&` are written as unicode
+/// escapes.
+#[derive(Debug)]
+pub struct JsonlExport<W: Write> {
+    out: W,
+    written: u64,
+}
+
+impl<W: Write> JsonlExport<W> {
+    /// An export into `out`.
+    pub fn new(out: W) -> JsonlExport<W> {
+        JsonlExport { out, written: 0 }
+    }
+
+    /// Writes one comment's line.
+    pub fn write(&mut self, comment: &Comment) -> std::io::Result<()> {
+        let line = serde_json::to_string(&ExportRecord::new(comment))?;
+        self.out
+            .write_all(crate::json::html_safe(&line).as_bytes())?;
+        self.out.write_all(b"\n")?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Flushes and returns how many comments were written.
+    pub fn finish(mut self) -> std::io::Result<u64> {
+        self.out.flush()?;
+        Ok(self.written)
+    }
+}
+
 /// Writes one JSON object per line for every comment the filter accepts, in the given order; returns
-/// how many were written. As in the report's JSON, `<`, `>` and `&` are written as unicode escapes.
+/// how many were written.
 pub fn write_jsonl<W: Write>(
     comments: &[Comment],
     filter: &ExportFilter,
     out: &mut W,
 ) -> std::io::Result<u64> {
-    let mut n = 0;
+    let mut export = JsonlExport::new(out);
     for c in comments.iter().filter(|c| filter.accepts(c)) {
-        let line = serde_json::to_string(&ExportRecord::new(c))?;
-        out.write_all(crate::json::html_safe(&line).as_bytes())?;
-        out.write_all(b"\n")?;
-        n += 1;
+        export.write(c)?;
     }
-    Ok(n)
+    export.finish()
 }
 
-/// The CSV columns of [`write_csv`].
+/// The CSV columns of [`CsvExport`] before the attribute columns.
 pub const CSV_HEADER: [&str; 17] = [
     "id",
     "respondent",
@@ -200,26 +229,71 @@ pub const CSV_HEADER: [&str; 17] = [
     "discordant",
 ];
 
-/// Writes one CSV row per accepted comment (UTF-8 with a byte-order mark): the [`CSV_HEADER`] columns,
-/// then one column per attribute any accepted comment has, by header. Lists are joined with `; `
+/// CSV, one row per comment (UTF-8 with a byte-order mark): the [`CSV_HEADER`] columns, then one
+/// column per attribute name given (empty where a comment has no value). Lists are joined with `; `
 /// (`waiting:negative`, `Staff attitude (codebook, 1.00)`); every text cell is neutralised against
-/// formula injection. Returns how many rows were written.
+/// formula injection.
+#[derive(Debug)]
+pub struct CsvExport<W: Write> {
+    writer: csv::Writer<W>,
+    attributes: Vec<String>,
+    written: u64,
+}
+
+impl<W: Write> CsvExport<W> {
+    /// An export into `out` with these attribute columns; writes the byte-order mark and the header.
+    pub fn new(mut out: W, attributes: Vec<String>) -> Result<CsvExport<W>, csv::Error> {
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(header(&attributes))?;
+        Ok(CsvExport {
+            writer,
+            attributes,
+            written: 0,
+        })
+    }
+
+    /// Writes one comment's row.
+    pub fn write(&mut self, comment: &Comment) -> Result<(), csv::Error> {
+        self.writer
+            .write_record(row(&ExportRecord::new(comment), &self.attributes))?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Flushes and returns how many rows were written.
+    pub fn finish(mut self) -> Result<u64, csv::Error> {
+        self.writer.flush()?;
+        Ok(self.written)
+    }
+}
+
+/// The attribute names of `comments`, sorted: the attribute columns of a CSV export.
+pub fn attribute_names<'c>(comments: impl IntoIterator<Item = &'c Comment>) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for c in comments {
+        for name in c.attributes.names() {
+            if !names.contains(name) {
+                names.insert(name.to_owned());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// Writes one CSV row per accepted comment ([`CsvExport`], with a column for every attribute they
+/// have). Returns how many rows were written.
 pub fn write_csv<W: Write>(
     comments: &[Comment],
     filter: &ExportFilter,
     out: &mut W,
 ) -> Result<u64, csv::Error> {
-    out.write_all(b"\xEF\xBB\xBF")?;
-    let mut writer = csv::Writer::from_writer(out);
-    let attributes = attribute_names(comments, filter);
-    writer.write_record(header(&attributes))?;
-    let mut n = 0;
-    for c in comments.iter().filter(|c| filter.accepts(c)) {
-        writer.write_record(row(&ExportRecord::new(c), &attributes))?;
-        n += 1;
+    let accepted = || comments.iter().filter(|c| filter.accepts(c));
+    let mut export = CsvExport::new(out, attribute_names(accepted()))?;
+    for c in accepted() {
+        export.write(c)?;
     }
-    writer.flush()?;
-    Ok(n)
+    export.finish()
 }
 
 /// The same rows as [`write_csv`], as an Excel workbook of one sheet ("Comments"), every text cell
@@ -233,7 +307,7 @@ pub fn xlsx_bytes(
     let sheet = book.add_worksheet();
     sheet.set_name("Comments")?;
     let bold = Format::new().set_bold();
-    let attributes = attribute_names(comments, filter);
+    let attributes = attribute_names(comments.iter().filter(|c| filter.accepts(c)));
     for (col, name) in header(&attributes).iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, name, &bold)?;
     }
@@ -248,19 +322,6 @@ pub fn xlsx_bytes(
     }
     sheet.set_freeze_panes(1, 0)?;
     Ok((book.save_to_buffer()?, n))
-}
-
-/// Every attribute header among the accepted comments, in order.
-fn attribute_names(comments: &[Comment], filter: &ExportFilter) -> Vec<String> {
-    let mut names = std::collections::BTreeSet::new();
-    for c in comments.iter().filter(|c| filter.accepts(c)) {
-        for (name, _) in &c.attributes {
-            if !names.contains(name) {
-                names.insert(name.to_string());
-            }
-        }
-    }
-    names.into_iter().collect()
 }
 
 fn header(attributes: &[String]) -> Vec<String> {
