@@ -4,7 +4,9 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use chorus_core::{Date, FftScore, QuestionKind, SentimentLabel, ThemeCatalog, YearMonth};
+use chorus_core::{
+    AnnotationTable, Date, FftScore, QuestionKind, SentimentLabel, ThemeCatalog, YearMonth,
+};
 use serde::Serialize;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
@@ -53,10 +55,26 @@ impl Filters {
     /// [`Error::Filter`] for a touchpoint or theme the last theming run does not know (say `--touchpoint
     /// parking`, whose id is `travel`), listing the ones it knows: such a filter would match nothing,
     /// and a silent 0 reads as "nobody mentioned it".
-    pub fn check_names(&self, catalog: &ThemeCatalog) -> Result<(), Error> {
-        let touchpoints: Vec<&str> = catalog.touchpoints.iter().map(|e| e.id.as_str()).collect();
+    pub fn check_names(
+        &self,
+        catalog: &ThemeCatalog,
+        table: &AnnotationTable,
+    ) -> Result<(), Error> {
+        let mut touchpoints: Vec<&str> =
+            catalog.touchpoints.iter().map(|e| e.id.as_str()).collect();
         let mut themes: Vec<&str> = catalog.themes.iter().map(|e| e.label.as_str()).collect();
         themes.extend(catalog.discovered.iter().map(|d| d.label.as_str()));
+        // What the comments carry counts too, whatever the catalog lists.
+        for name in table.touchpoint_names() {
+            if !touchpoints.contains(&&**name) {
+                touchpoints.push(name);
+            }
+        }
+        for (_, name) in table.theme_names() {
+            if !themes.contains(&&**name) {
+                themes.push(name);
+            }
+        }
         let known = |value: &str, names: &[&str]| {
             names
                 .iter()

@@ -73,7 +73,7 @@ impl Store {
         };
         let annotated = self.annotated()?;
         if let Some(a) = &annotated {
-            request.filters.check_names(&a.catalog)?;
+            request.filters.check_names(&a.catalog, &a.table)?;
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, word_query)];
         clauses.extend(

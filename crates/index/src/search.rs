@@ -183,7 +183,7 @@ impl Store {
         let searcher = self.searcher();
         let annotated = self.annotated()?;
         if let Some(a) = &annotated {
-            request.filters.check_names(&a.catalog)?;
+            request.filters.check_names(&a.catalog, &a.table)?;
         }
         let parsed = query::parse(&request.query, &self.fields)?
             .to_query(&self.fields, &searcher, annotated.as_ref())
