@@ -469,3 +469,43 @@ fn hits_carry_the_respondent_the_attributes_and_the_clauses() {
         "{screen}"
     );
 }
+
+#[test]
+fn show_prints_a_comment_whole_with_its_labels_clauses_and_the_respondents_other_answers() {
+    let dir = temp_dir();
+    let csv = crate::support::write_file(
+        dir.path(),
+        "story.csv",
+        "Comment ID,Respondent,Date,FFT score,Question,Comment\n\
+         C1,P-9,01/05/2024,Poor,Please tell us why,\"The nurses were kind.\nBut I waited six hours and nobody told me why\"\n\
+         C2,P-9,01/05/2024,Poor,What could we do better,Answer the phone\n",
+    );
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    chorus_ok(["ingest", "--store", s, csv.to_str().unwrap()]);
+    chorus_ok(["themes", "--store", s]);
+    let shown = chorus_ok(["show", "C1", "--store", s]);
+    for expected in [
+        "C1 · respondent P-9 · 2024-05-01",
+        "Question: Please tell us why",
+        "  The nurses were kind.\n  But I waited six hours",
+        "Sentiment: ",
+        "Touchpoints: ",
+        "Clauses:",
+        "Other answers of respondent P-9:",
+        "C2 · What could we do better: Answer the phone",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} in {shown}");
+    }
+    let json: Value = serde_json::from_str(&chorus_ok(["show", "c1", "--store", s, "--json"]))
+        .expect("show --json prints JSON");
+    assert_eq!(json["comments"][0]["id"], "C1");
+    assert!(
+        json["comments"][0]["annotations"]["clauses"].is_array(),
+        "{json}"
+    );
+    assert_eq!(json["other_answers"][0]["id"], "C2");
+    let out = chorus(["show", "C404", "--store", s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no comment has the id `C404`"));
+}

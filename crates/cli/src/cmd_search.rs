@@ -169,7 +169,7 @@ fn marks() -> (&'static str, &'static str) {
 
 /// Comment-derived text for the terminal: control characters (which could move the cursor or recolour
 /// the screen) become spaces.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

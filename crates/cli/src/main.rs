@@ -7,6 +7,7 @@ mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
 mod cmd_serve;
+mod cmd_show;
 mod cmd_themes;
 mod cmd_train;
 mod display;
@@ -42,6 +43,8 @@ enum Command {
     Ingest(cmd_ingest::IngestArgs),
     /// Search the comments of a store, with filters, facets and highlighted quotes.
     Search(cmd_search::SearchArgs),
+    /// One comment or story whole, with its labels, clauses and the respondent's other answers.
+    Show(cmd_show::ShowArgs),
     /// Keyword-in-context concordance lines for a word.
     Kwic(cmd_search::KwicArgs),
     /// Counts, respondents, date range, services, scores and % positive of a store.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Analyse(args) => cmd_analyse::run_analyse(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Search(args) => cmd_search::run_search(args),
+        Command::Show(args) => cmd_show::run_show(args),
         Command::Kwic(args) => cmd_search::run_kwic(args),
         Command::Stats(args) => cmd_search::run_stats(args),
         Command::Themes(args) => cmd_themes::run_themes(args),
