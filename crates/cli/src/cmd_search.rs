@@ -278,7 +278,9 @@ fn human_search(
     out
 }
 
-fn hit_header(c: &Comment) -> String {
+/// Who answered and when, as a hit's header and `chorus show` begin: the id, the respondent (where
+/// they differ), the date and the service.
+pub(crate) fn who_and_when(c: &Comment) -> Vec<String> {
     let mut parts = vec![clean(&c.id)];
     if c.respondent != c.id {
         parts.push(format!("respondent {}", clean(&c.respondent)));
@@ -290,6 +292,11 @@ fn hit_header(c: &Comment) -> String {
     if let Some(service) = &c.service {
         parts.push(clean(service));
     }
+    parts
+}
+
+fn hit_header(c: &Comment) -> String {
+    let mut parts = who_and_when(c);
     parts.push(format!("score: {}", c.score.label()));
     parts.push(clean(&c.question));
     if let Some(a) = &c.annotations {

@@ -10,7 +10,7 @@ use chorus_core::Comment;
 use chorus_index::Store;
 use serde::Serialize;
 
-use crate::cmd_search::clean;
+use crate::cmd_search::{clean, who_and_when};
 use crate::display::print;
 
 /// Print one comment or story whole: its metadata, clauses and labels, and the respondent's other
@@ -98,16 +98,9 @@ fn human(comments: &[Comment], others: &[Comment]) -> String {
 /// One comment: a header line, the question, the whole text (its paragraphs kept), the attributes, the
 /// labels and the clauses.
 fn describe(out: &mut String, c: &Comment) {
-    let mut header = vec![clean(&c.id)];
-    if c.respondent != c.id {
-        header.push(format!("respondent {}", clean(&c.respondent)));
-    }
-    header.push(
-        c.date
-            .map_or_else(|| "undated".to_owned(), |d| d.to_string()),
-    );
-    for part in [&c.service, &c.organisation].into_iter().flatten() {
-        header.push(clean(part));
+    let mut header = who_and_when(c);
+    if let Some(organisation) = &c.organisation {
+        header.push(clean(organisation));
     }
     header.push(format!("score: {}", c.score.label()));
     let _ = writeln!(out, "{}", header.join(" · "));
