@@ -3,6 +3,7 @@
 
 mod cmd_analyse;
 mod cmd_check;
+mod cmd_import;
 mod cmd_ingest;
 mod cmd_report;
 mod cmd_search;
@@ -58,6 +59,9 @@ enum Command {
     /// Export the comments a query and filters select, with their themes: JSON lines, CSV or a REFI-QDA
     /// project (.qdpx).
     Export(cmd_report::ExportArgs),
+    /// Bring a REFI-QDA project's codings (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder) back as
+    /// people's labels on the matching comments.
+    ImportCodings(cmd_import::ImportCodingsArgs),
     /// Theme tables, trends and SPC charts as CSV, Excel, Markdown, JSON or an HTML meeting pack.
     Report(cmd_report::ReportArgs),
     /// The story explorer: a local web page to search, read and correct the comments of a store.
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Train(args) => cmd_train::run_train(args),
         Command::Codebook(args) => cmd_themes::run_codebook(args),
         Command::Export(args) => cmd_report::run_export(args),
+        Command::ImportCodings(args) => cmd_import::run(args),
         Command::Report(args) => cmd_report::run_report(args),
         Command::Serve(args) => cmd_serve::run(args),
         Command::Check(args) => cmd_check::run_check(args),

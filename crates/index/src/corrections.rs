@@ -40,18 +40,32 @@ impl Store {
     /// Fails on a store that cannot be written (a read-only folder): corrections are the only thing a
     /// reader of the store writes, and only here.
     pub fn add_correction(&self, correction: &Correction) -> Result<(), Error> {
+        self.add_corrections(std::slice::from_ref(correction))
+    }
+
+    /// Appends corrections in one write and syncs them to disk once (an import of a project's codings
+    /// adds thousands): once this returns, they all survive a crash; a crash during the write can leave
+    /// a torn last line, which reading skips.
+    pub fn add_corrections(&self, corrections: &[Correction]) -> Result<(), Error> {
         let path = self.corrections_path();
-        let mut line = serde_json::to_vec(correction).map_err(|e| Error::Encode {
-            id: correction.key.to_string(),
-            reason: e.to_string(),
-        })?;
-        if line.len() > MAX_LINE {
-            return Err(Error::Encode {
+        let mut line = Vec::new();
+        for correction in corrections {
+            let encoded = serde_json::to_vec(correction).map_err(|e| Error::Encode {
                 id: correction.key.to_string(),
-                reason: format!("the correction is longer than {MAX_LINE} bytes"),
-            });
+                reason: e.to_string(),
+            })?;
+            if encoded.len() > MAX_LINE {
+                return Err(Error::Encode {
+                    id: correction.key.to_string(),
+                    reason: format!("the correction is longer than {MAX_LINE} bytes"),
+                });
+            }
+            line.extend_from_slice(&encoded);
+            line.push(b'\n');
         }
-        line.push(b'\n');
+        if line.is_empty() {
+            return Ok(());
+        }
         let io = |source| Error::Io {
             path: path.clone(),
             source,

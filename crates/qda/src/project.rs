@@ -18,14 +18,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::sync::Arc;
 
-use chorus_core::{Comment, FftScore, ThemeCatalog, ThemeSource, YearMonth};
+use chorus_core::corrections::{CommentKey, CorrectionAction, Corrections};
+use chorus_core::{Annotations, Comment, FftScore, ThemeCatalog, ThemeSource, YearMonth};
 use chorus_index::Store;
 use zip::write::SimpleFileOptions;
 
 use crate::Error;
 use crate::codes::{self, Code, Kind, Used, code_guid};
 use crate::guid::Guid;
-use crate::xml;
+use crate::{labels, xml};
 
 /// Comments read from the store at a time.
 const BATCH: usize = 4096;
@@ -35,6 +36,9 @@ const PARAGRAPH: &str = "\n\n";
 pub const SOURCES_DIR: &str = "sources";
 /// The name of the user who made the machine codings.
 pub const CHORUS_USER: &str = "Chorus";
+/// The name of the user of people's corrections, when they were made by several reviewers or by no one
+/// named (one reviewer gives the user their name).
+pub const REVIEWER_USER: &str = "Reviewer";
 
 /// What an export wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,13 +51,54 @@ pub struct ProjectSummary {
     pub sources: u64,
     /// Cases (respondents).
     pub cases: u64,
-    /// Codings written.
+    /// Codings written (the machine's and people's).
     pub codings: u64,
+    /// Comments people corrected, whose corrected labels are the reviewer user's codings.
+    pub reviewed: u64,
 }
 
 /// The user of the machine codings.
 pub fn chorus_user() -> Guid {
     Guid::of("user", &[CHORUS_USER])
+}
+
+/// The user of people's corrections (the labels after `Corrections::apply`), whatever it is called.
+pub fn reviewer_user() -> Guid {
+    Guid::of("user", &["Chorus reviewer"])
+}
+
+/// Whether a person changed a label of the comment (a quote mark is not a label).
+pub(crate) fn corrected(corrections: &Corrections, c: &Comment) -> bool {
+    corrections
+        .of(CommentKey(c.identity_key()))
+        .iter()
+        .any(|k| {
+            !matches!(
+                k.action,
+                CorrectionAction::MarkQuote | CorrectionAction::UnmarkQuote
+            )
+        })
+}
+
+/// A comment's annotations after its corrections (a person's label wins).
+pub(crate) fn corrected_annotations(corrections: &Corrections, c: &Comment) -> Annotations {
+    let mut annotations = c.annotations.clone();
+    corrections.apply(CommentKey(c.identity_key()), c.score, &mut annotations);
+    annotations.unwrap_or_default()
+}
+
+/// The reviewer user's name: the one reviewer who made the corrections, or [`REVIEWER_USER`].
+fn reviewer_name(corrections: &Corrections) -> String {
+    let mut names = BTreeSet::new();
+    for key in corrections.keys() {
+        for k in corrections.of(key) {
+            names.insert(k.reviewer.as_deref().map(str::trim).unwrap_or(""));
+        }
+    }
+    match names.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] if !one.is_empty() => (*one).to_owned(),
+        _ => REVIEWER_USER.to_owned(),
+    }
 }
 
 /// The GUID of a comment's selection (the whole comment), from its identity (organisation, id and
@@ -129,17 +174,19 @@ impl Plan {
             .or_default()
             .push(seq);
         if let Some(a) = &c.annotations {
-            for t in &a.touchpoints {
-                self.used.0.insert((Kind::Touchpoint, t.id.to_string()));
-            }
-            for t in &a.themes {
-                let kind = match t.source {
-                    ThemeSource::Codebook => Kind::Theme,
-                    ThemeSource::Model => Kind::Framework,
-                    ThemeSource::Discovered => Kind::Discovered,
-                };
-                self.used.0.insert((kind, t.name.to_string()));
-            }
+            self.use_labels(a);
+        }
+    }
+
+    /// Notes the codes the labels of `a` need.
+    fn use_labels(&mut self, a: &Annotations) {
+        for t in &a.touchpoints {
+            self.used.0.insert((Kind::Touchpoint, t.id.to_string()));
+        }
+        for t in &a.themes {
+            self.used
+                .0
+                .insert((labels::theme_kind(t.source), t.name.to_string()));
         }
     }
 }
@@ -166,9 +213,13 @@ pub fn write_project<W: Write + Seek>(
     out: W,
 ) -> Result<ProjectSummary, Error> {
     let mut plan = Plan::default();
+    let corrections = store.corrections()?;
     store.for_each_comment_of(seqs, BATCH, |batch| {
         for (seq, c) in &batch {
             plan.add(*seq, c);
+            if corrected(&corrections, c) {
+                plan.use_labels(&corrected_annotations(&corrections, c));
+            }
         }
         Ok::<(), Error>(())
     })?;
@@ -210,6 +261,7 @@ pub fn write_project<W: Write + Seek>(
         options,
         selections: &mut selections,
         touchpoint_labels: &touchpoint_labels,
+        corrections: &corrections,
         summary: &mut summary,
         chars: 0,
         written: 0,
@@ -227,7 +279,8 @@ pub fn write_project<W: Write + Seek>(
     selections.rewind()?;
 
     zip.start_file("project.qde", options)?;
-    write_head(&mut zip, name, &code_tree, &plan)?;
+    let reviewer = (summary.reviewed > 0).then(|| reviewer_name(&corrections));
+    write_head(&mut zip, name, &code_tree, &plan, reviewer.as_deref())?;
     writeln!(zip, "\t<Sources>")?;
     io::copy(&mut (&mut selections).take(u64::MAX), &mut zip)?;
     writeln!(zip, "\t</Sources>")?;
@@ -242,6 +295,7 @@ struct SourceWriter<'a, W: Write + Seek> {
     options: SimpleFileOptions,
     selections: &'a mut BufWriter<std::fs::File>,
     touchpoint_labels: &'a BTreeMap<String, String>,
+    corrections: &'a Corrections,
     summary: &'a mut ProjectSummary,
     /// Code points written to the current source so far.
     chars: usize,
@@ -271,8 +325,17 @@ impl<W: Write + Seek> SourceWriter<'_, W> {
         self.chars += text.chars().count();
         self.summary.comments += 1;
         self.written += 1;
-        self.summary.codings +=
-            write_selections(self.selections, c, &text, start, self.touchpoint_labels)?;
+        let reviewed =
+            corrected(self.corrections, c).then(|| corrected_annotations(self.corrections, c));
+        self.summary.reviewed += u64::from(reviewed.is_some());
+        self.summary.codings += write_selections(
+            self.selections,
+            c,
+            &text,
+            start,
+            self.touchpoint_labels,
+            reviewed.as_ref(),
+        )?;
         Ok(())
     }
 
@@ -309,15 +372,40 @@ fn coding<W: Write>(out: &mut W, selection: Guid, code: Guid) -> io::Result<()> 
     )
 }
 
+/// The reviewer's codings of a corrected comment's selection: its labels after corrections (the
+/// reviewed view of [`labels`]). Returns how many.
+fn review_codings<W: Write>(
+    out: &mut W,
+    selection: Guid,
+    corrected: &Annotations,
+) -> io::Result<u64> {
+    let user = reviewer_user();
+    let all = labels::reviewed(corrected).all();
+    for (kind, name) in &all {
+        let code = code_guid(*kind, name);
+        let guid = Guid::of(
+            "coding",
+            &[&selection.to_string(), &code.to_string(), "reviewer"],
+        );
+        writeln!(
+            out,
+            "\t\t\t\t<Coding guid=\"{guid}\" creatingUser=\"{user}\"><CodeRef targetGUID=\"{code}\"/></Coding>"
+        )?;
+    }
+    Ok(all.len() as u64)
+}
+
 /// The comment's selection (whole comment: its comment-level codes) and one selection per clause (its
 /// touchpoints, codebook themes and sentiment). `start` is the comment's first code point in its source.
-/// Returns how many codings were written.
+/// A comment people corrected also has the reviewer's codings, from `reviewed` (its corrected
+/// annotations). Returns how many codings were written.
 fn write_selections<W: Write>(
     out: &mut W,
     c: &Comment,
     text: &str,
     start: usize,
     touchpoint_labels: &BTreeMap<String, String>,
+    reviewed: Option<&Annotations>,
 ) -> io::Result<u64> {
     let guid = comment_guid(c);
     let name = comment_name(c);
@@ -339,10 +427,13 @@ fn write_selections<W: Write>(
         c.score.label(),
         xml::text(&c.question)
     )?;
-    let mut codings = 0;
+    let mut codings = match reviewed {
+        Some(corrected) => review_codings(out, guid, corrected)?,
+        None => 0,
+    };
     let Some(a) = &c.annotations else {
         writeln!(out, "\t\t\t</PlainTextSelection>")?;
-        return Ok(0);
+        return Ok(codings);
     };
     // Whole-comment codes: the model's and discovery's themes, and any clause-level code no clause
     // carries (so nothing theming found is lost).
@@ -363,9 +454,9 @@ fn write_selections<W: Write>(
             whole.push(code_guid(Kind::Touchpoint, &t.id));
         }
     }
-    if a.clauses.is_empty() {
-        whole.push(code_guid(Kind::Sentiment, a.sentiment.label.as_str()));
-    }
+    // The overall sentiment is the comment's label (what a person corrects); the clauses' sentiments
+    // below are detail, and cannot be summed back into it.
+    whole.push(code_guid(Kind::Sentiment, a.sentiment.label.as_str()));
     whole.dedup();
     for code in &whole {
         coding(out, guid, *code)?;
@@ -472,6 +563,7 @@ fn write_head<W: Write>(
     name: &str,
     code_tree: &[Code],
     plan: &Plan,
+    reviewer: Option<&str>,
 ) -> io::Result<()> {
     let user = chorus_user();
     writeln!(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>")?;
@@ -483,8 +575,17 @@ fn write_head<W: Write>(
     )?;
     writeln!(
         out,
-        "\t<Users>\n\t\t<User guid=\"{user}\" name=\"{CHORUS_USER}\" id=\"chorus\"/>\n\t</Users>"
+        "\t<Users>\n\t\t<User guid=\"{user}\" name=\"{CHORUS_USER}\" id=\"chorus\"/>"
     )?;
+    if let Some(reviewer) = reviewer {
+        writeln!(
+            out,
+            "\t\t<User guid=\"{}\" name=\"{}\" id=\"reviewer\"/>",
+            reviewer_user(),
+            xml::attribute(reviewer)
+        )?;
+    }
+    writeln!(out, "\t</Users>")?;
     writeln!(out, "\t<CodeBook>\n\t\t<Codes>")?;
     codes::write_codes(out, code_tree, 3)?;
     writeln!(out, "\t\t</Codes>\n\t</CodeBook>")?;
