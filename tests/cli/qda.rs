@@ -431,3 +431,527 @@ fn codebooks_go_out_as_qdc_and_come_back_as_a_codebook_chorus_checks() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(mine).expect("kept"), "mine");
 }
+
+// ---------------------------------------------------------------------------------------------------
+// `chorus import-codings`: codings back from a QDA tool.
+
+/// Comments that theming labels plainly: touchpoints, codebook themes and a sentiment each; two
+/// comments share a text.
+const SMALL: &str = "Response ID,Respondent,Date,Service,FFT score,Question,Comment\n\
+1,R1,01/05/2024,Emergency Department,Poor,Please tell us why,\"We waited four hours and the parking was expensive\"\n\
+2,R2,02/05/2024,Ward 1,Very good,Please tell us why,\"The nurses were kind and the ward was clean\"\n\
+3,R3,03/05/2024,Ward 1,Very good,Please tell us why,All good\n\
+4,R4,03/05/2024,Ward 1,Very good,Please tell us why,All good\n";
+
+/// Runs `chorus import-codings FILE --store STORE ARGS…`.
+fn import_codings(file: &Path, store: &Path, args: &[&str]) -> std::process::Output {
+    let mut all: Vec<&std::ffi::OsStr> = vec![
+        "import-codings".as_ref(),
+        file.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    chorus(all)
+}
+
+/// The corrections of a store, one JSON object per line (none if it has no file).
+fn corrections(store: &Path) -> Vec<serde_json::Value> {
+    match std::fs::read_to_string(store.join("corrections.jsonl")) {
+        Ok(text) => text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a correction"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A correction as `action what (source)`, to compare sets.
+fn described(c: &serde_json::Value) -> String {
+    let field = |k: &str| c[k].as_str().unwrap_or("").to_owned();
+    let what = [field("theme"), field("touchpoint"), field("sentiment")].concat();
+    format!(
+        "{} {} {what} {}",
+        field("key"),
+        field("action"),
+        field("source")
+    )
+    .trim()
+    .to_owned()
+}
+
+/// The GUID of the code `leaf` under the top-level code `group` in a project.
+fn code_guid_in(qde: &str, group: &str, leaf: &str) -> String {
+    let from = qde
+        .find(&format!("name=\"{group}\""))
+        .unwrap_or_else(|| panic!("{group} in the code book"));
+    let at = from
+        + qde[from..]
+            .find(&format!("name=\"{leaf}\""))
+            .unwrap_or_else(|| panic!("{leaf} under {group}"));
+    let tag_start = qde[..at].rfind("<Code ").expect("a code tag");
+    attr(&qde[tag_start..at + 1], "guid")
+}
+
+/// Copies a project, passing its `project.qde` through `edit`.
+fn rewrite_project(from: &Path, to: &Path, edit: impl Fn(&str) -> String) {
+    let files = unzip(from);
+    let out = std::fs::File::create(to).expect("a new project");
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in &files {
+        zip.start_file(name.as_str(), options).expect("an entry");
+        let text = match name.as_str() {
+            "project.qde" => edit(text),
+            _ => text.clone(),
+        };
+        std::io::Write::write_all(&mut zip, text.as_bytes()).expect("written");
+    }
+    zip.finish().expect("a zip");
+}
+
+/// A project of `entries` (name, bytes), written as given.
+fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
+    let out = std::fs::File::create(path).expect("a project");
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).expect("an entry");
+        std::io::Write::write_all(&mut zip, bytes).expect("written");
+    }
+    zip.finish().expect("a zip");
+}
+
+#[test]
+fn an_edited_export_comes_back_as_exactly_its_edits_and_an_unchanged_one_as_nothing() {
+    let dir = temp_dir();
+    let store = themed_store(dir.path(), SMALL);
+    let qdpx = dir.path().join("project.qdpx");
+    export(&store, &qdpx, &["--format", "qdpx"]);
+
+    // Unchanged: nothing to write.
+    let out = import_codings(&qdpx, &store, &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("4 by GUID, 0 by text"), "{said}");
+    assert!(
+        said.contains("0 added, 0 removed, 0 sentiments set"),
+        "{said}"
+    );
+    assert!(said.contains("0 corrections written"), "{said}");
+    assert!(corrections(&store).is_empty());
+
+    // A researcher removes Parking from comment 1 (its clauses too), adds Cleanliness and reads it as
+    // positive.
+    let qde = &unzip(&qdpx)["project.qde"];
+    let parking = code_guid_in(qde, "Themes", "Parking and transport");
+    let cleanliness = code_guid_in(qde, "Themes", "Cleanliness");
+    let negative = code_guid_in(qde, "Sentiment", "negative");
+    let positive = code_guid_in(qde, "Sentiment", "positive");
+    let edited = dir.path().join("edited.qdpx");
+    rewrite_project(&qdpx, &edited, |qde| {
+        let mut out = String::new();
+        let mut selection = String::new();
+        for line in qde.lines() {
+            if line.trim_start().starts_with("<PlainTextSelection ") {
+                selection = attr(line, "name");
+            }
+            let ours = selection.starts_with("R1 · ");
+            let whole = selection == "R1 · Please tell us why";
+            if ours && line.contains(&format!("targetGUID=\"{parking}\"")) {
+                continue;
+            }
+            if whole && line.contains(&format!("targetGUID=\"{negative}\"")) {
+                out.push_str(&line.replace(&negative, &positive));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+            if whole && line.trim_start().starts_with("<Description>") {
+                out.push_str(&format!(
+                    "\t\t\t\t<Coding guid=\"00000000-0000-4000-8000-000000000001\" creatingUser=\"00000000-0000-4000-8000-000000000002\"><CodeRef targetGUID=\"{cleanliness}\"/></Coding>\n"
+                ));
+            }
+        }
+        out
+    });
+    assert!(unzip(&edited)["project.qde"] != *qde, "the edit took");
+    let dry = import_codings(&edited, &store, &["--dry-run", "--reviewer", "Dr Test"]);
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert_eq!(dry.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("3 corrections would be written by Dr Test"),
+        "{said}"
+    );
+    assert!(
+        said.contains("R1 · Please tell us why: removed theme Parking and transport (codebook)"),
+        "{said}"
+    );
+    assert!(corrections(&store).is_empty(), "a dry run writes nothing");
+
+    let out = import_codings(&edited, &store, &["--reviewer", "Dr Test"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("1 added, 1 removed, 1 sentiment set"),
+        "{said}"
+    );
+    let written = corrections(&store);
+    let key = written[0]["key"].as_str().expect("a key").to_owned();
+    let mut got: Vec<String> = written.iter().map(described).collect();
+    got.sort();
+    let mut expected = vec![
+        format!("{key} remove_theme Parking and transport codebook"),
+        format!("{key} add_theme Cleanliness codebook"),
+        format!("{key} set_sentiment positive"),
+    ];
+    expected.sort();
+    assert_eq!(got, expected);
+    assert!(
+        written
+            .iter()
+            .all(|c| c["reviewer"] == "Dr Test" && c["comment"]["id"] == "R1")
+    );
+
+    // Importing the edit again changes nothing more.
+    let again = import_codings(&edited, &store, &[]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 corrections written"));
+    assert_eq!(corrections(&store).len(), 3);
+
+    // Exported now, the corrections are a second user's codings beside the machine's, and that
+    // project comes back unchanged too.
+    let reviewed = dir.path().join("reviewed.qdpx");
+    export(&store, &reviewed, &["--format", "qdpx"]);
+    let qde = &unzip(&reviewed)["project.qde"];
+    assert!(qde.contains("name=\"Dr Test\" id=\"reviewer\""), "{qde}");
+    let reviewer = attr(
+        &qde[qde
+            .find("id=\"reviewer\"")
+            .map(|e| qde[..e].rfind("<User ").expect("a user"))
+            .expect("the reviewer")..],
+        "guid",
+    );
+    let by_reviewer = |code: &str| {
+        qde.lines()
+            .filter(|l| l.contains(&format!("creatingUser=\"{reviewer}\"")) && l.contains(code))
+            .count()
+    };
+    assert_eq!(by_reviewer(&cleanliness), 1);
+    assert_eq!(by_reviewer(&positive), 1);
+    assert_eq!(by_reviewer(&parking), 0, "the person removed it");
+    assert!(
+        qde.lines()
+            .any(|l| l.contains(&parking) && l.contains("creatingUser=\"0f617925")),
+        "the machine's codings stay as the machine made them"
+    );
+    let out = import_codings(&reviewed, &store, &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("0 corrections written"), "{said}");
+    assert_eq!(corrections(&store).len(), 3);
+    if let Some(python) = qda_python() {
+        validate(&python, &reviewed);
+    } else {
+        eprintln!("skipping the schema check: no Python with xmlschema and qualitative-coding");
+    }
+}
+
+/// A project made by another tool from the same comments: no Chorus GUIDs, its own code tree, the text
+/// in `Sources/` (capital S, as some tools write it).
+fn elsewhere_project(path: &Path) {
+    let text = "THE NURSES were kind and   the ward was clean\n\nall good\n\nSomething nobody wrote here\n";
+    let span = |words: &str| {
+        let start = text.find(words).expect("the words are in the text");
+        (start, start + words.len())
+    };
+    let selection = |guid: &str, words: &str, codes: &[&str]| {
+        let (start, end) = span(words);
+        let codings: String = codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                format!(
+                    "<Coding guid=\"{}-0000-4000-8000-00000000000{i}\" creatingUser=\"11111111-1111-4111-8111-111111111111\"><CodeRef targetGUID=\"{code}\"/></Coding>",
+                    &guid[..8]
+                )
+            })
+            .collect();
+        format!(
+            "<PlainTextSelection guid=\"{guid}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"11111111-1111-4111-8111-111111111111\">{codings}</PlainTextSelection>\n"
+        )
+    };
+    const CLEAN: &str = "aaaaaaa2-0000-4000-8000-000000000000";
+    const POSITIVE: &str = "aaaaaaa4-0000-4000-8000-000000000000";
+    const JOY: &str = "aaaaaaa6-0000-4000-8000-000000000000";
+    const WARD: &str = "aaaaaaa8-0000-4000-8000-000000000000";
+    let qde = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"elsewhere\" creatingUserGUID=\"11111111-1111-4111-8111-111111111111\">\n\
+<Users><User guid=\"11111111-1111-4111-8111-111111111111\" name=\"Ann\"/></Users>\n\
+<CodeBook><Codes>\n\
+<Code guid=\"aaaaaaa1-0000-4000-8000-000000000000\" name=\"Themes\" isCodable=\"false\"><Code guid=\"{CLEAN}\" name=\"cleanliness\" isCodable=\"true\"/></Code>\n\
+<Code guid=\"aaaaaaa3-0000-4000-8000-000000000000\" name=\"Sentiment\" isCodable=\"false\"><Code guid=\"{POSITIVE}\" name=\"Positive\" isCodable=\"true\"/></Code>\n\
+<Code guid=\"aaaaaaa5-0000-4000-8000-000000000000\" name=\"Emotions\" isCodable=\"false\"><Code guid=\"{JOY}\" name=\"Joy\" isCodable=\"true\"/></Code>\n\
+<Code guid=\"aaaaaaa7-0000-4000-8000-000000000000\" name=\"Touchpoints\" isCodable=\"false\"><Code guid=\"{WARD}\" name=\"Ward and environment\" isCodable=\"true\"/></Code>\n\
+</Codes></CodeBook>\n\
+<Sources><TextSource guid=\"bbbbbbbb-0000-4000-8000-000000000000\" name=\"interviews\" plainTextPath=\"internal://doc.txt\">\n{}{}{}{}</TextSource></Sources>\n\
+</Project>\n",
+        selection(
+            "cccccc01-0000-4000-8000-000000000000",
+            "the ward was clean",
+            &[CLEAN, JOY, WARD]
+        ),
+        selection(
+            "cccccc02-0000-4000-8000-000000000000",
+            "THE NURSES were kind",
+            &[POSITIVE]
+        ),
+        selection("cccccc03-0000-4000-8000-000000000000", "all good", &[CLEAN]),
+        selection(
+            "cccccc04-0000-4000-8000-000000000000",
+            "nobody wrote",
+            &[CLEAN]
+        ),
+    );
+    write_zip(
+        path,
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("Sources/doc.txt", text.as_bytes()),
+        ],
+    );
+}
+
+#[test]
+fn a_project_made_elsewhere_is_matched_by_text_and_what_is_left_over_is_reported() {
+    let dir = temp_dir();
+    let input = write_file(dir.path(), "fft.csv", SMALL);
+    let store = dir.path().join("store");
+    chorus_ok([
+        "ingest".as_ref(),
+        input.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ]);
+    let qdpx = dir.path().join("elsewhere.qdpx");
+    elsewhere_project(&qdpx);
+    let out = import_codings(&qdpx, &store, &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "set aside: exit 1\n{said}\n{warned}"
+    );
+    assert!(
+        said.contains("comments matched: 1 (0 by GUID, 1 by text)"),
+        "{said}"
+    );
+    assert!(
+        warned.contains("its text is the text of 2 comments (ambiguous)"),
+        "{warned}"
+    );
+    assert!(
+        warned.contains("no comment of the store has its text"),
+        "{warned}"
+    );
+    assert!(warned.contains("Emotions / Joy"), "{warned}");
+    assert!(
+        said.contains("2 coded selections matched to no comment"),
+        "{said}"
+    );
+    let written = corrections(&store);
+    let mut got: Vec<String> = written
+        .iter()
+        .map(|c| described(c).split_once(' ').expect("a key").1.to_owned())
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "add_theme Cleanliness codebook",
+            "add_touchpoint stay",
+            "set_sentiment positive"
+        ]
+    );
+    assert!(
+        written
+            .iter()
+            .all(|c| c["reviewer"] == "Ann" && c["comment"]["id"] == "R2")
+    );
+}
+
+#[test]
+fn a_hostile_or_broken_project_is_refused_and_the_store_left_alone() {
+    let dir = temp_dir();
+    let input = write_file(dir.path(), "fft.csv", SMALL);
+    let store = dir.path().join("store");
+    chorus_ok([
+        "ingest".as_ref(),
+        input.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ]);
+    let qde =
+        b"<?xml version=\"1.0\"?><Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\"></Project>";
+    let refused = |name: &str, entries: &[(&str, &[u8])], args: &[&str], says: &str| {
+        let path = dir.path().join(name);
+        write_zip(&path, entries);
+        let out = import_codings(&path, &store, args);
+        let error = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {error}");
+        assert!(
+            error.contains(name) && error.contains(says),
+            "{name}: {error}"
+        );
+    };
+    refused(
+        "traversal.qdpx",
+        &[
+            ("project.qde", qde),
+            ("sources/../../../evil.txt", b"pwned"),
+        ],
+        &[],
+        "points outside the project",
+    );
+    refused(
+        "backslash.qdpx",
+        &[("project.qde", qde), ("..\\..\\evil.txt", b"pwned")],
+        &[],
+        "points outside the project",
+    );
+    let huge = vec![b' '; 3 << 20];
+    refused(
+        "huge.qdpx",
+        &[("project.qde", &huge)],
+        &["--max-unzipped", "1M"],
+        "zip bomb",
+    );
+    refused(
+        "malformed.qdpx",
+        &[("project.qde", b"<Project><Users></Project>")],
+        &[],
+        "project.qde: not well-formed XML at byte",
+    );
+    refused(
+        "empty.qdpx",
+        &[("notes.txt", b"hello")],
+        &[],
+        "no project.qde in it",
+    );
+    let not_zip = write_file(dir.path(), "text.qdpx", "just text");
+    let out = import_codings(&not_zip, &store, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a .qdpx project"));
+    assert!(corrections(&store).is_empty());
+    for place in [dir.path().to_owned(), dir.path().join(".."), store.clone()] {
+        assert!(!place.join("evil.txt").exists());
+    }
+}
+
+#[test]
+fn codings_round_trip_from_a_themed_store_to_a_fresh_one_on_the_real_corpus() {
+    let Some(file) = crate::support::shared_corpus("fft-v6-dev.csv") else {
+        return;
+    };
+    let dir = temp_dir();
+    let a = dir.path().join("a");
+    chorus_ok([
+        "analyse".as_ref(),
+        file.as_os_str(),
+        "-o".as_ref(),
+        a.as_os_str(),
+    ]);
+    let qdpx = dir.path().join("a.qdpx");
+    export(&a.join("store"), &qdpx, &["--format", "qdpx"]);
+    let b = dir.path().join("b");
+    chorus_ok([
+        "ingest".as_ref(),
+        file.as_os_str(),
+        "--store".as_ref(),
+        b.as_os_str(),
+    ]);
+    let out = import_codings(&qdpx, &b, &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A's labels, as exported.
+    let jsonl = dir.path().join("a.jsonl");
+    export(&a.join("store"), &jsonl, &[]);
+    let log = chorus_core::corrections::Corrections::new(
+        corrections(&b)
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("a correction"))
+            .collect(),
+    );
+    let mut compared = 0;
+    for line in std::fs::read_to_string(&jsonl).expect("the export").lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("a row");
+        if row["no_comment"] == true || row["sentiment"].is_null() {
+            continue;
+        }
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let key = chorus_core::keys::identity_key(
+            row["organisation"].as_str(),
+            row["id"].as_str().expect("an id"),
+            row["question"].as_str().expect("a question"),
+        );
+        let mut labels = None;
+        log.apply(
+            chorus_core::corrections::CommentKey(key),
+            chorus_core::FftScore::NotGiven,
+            &mut labels,
+        );
+        let labels = labels.unwrap_or_default();
+        let mut touchpoints_a: Vec<String> = row["touchpoints"]
+            .as_array()
+            .expect("touchpoints")
+            .iter()
+            .filter_map(|t| text(&t["id"]))
+            .collect();
+        let mut touchpoints_b: Vec<String> = labels
+            .touchpoints
+            .iter()
+            .map(|t| t.id.to_string())
+            .collect();
+        touchpoints_a.sort();
+        touchpoints_b.sort();
+        let themes = |source: &str| {
+            let mut a: Vec<String> = row["themes"]
+                .as_array()
+                .expect("themes")
+                .iter()
+                .filter(|t| t["source"] == source)
+                .filter_map(|t| text(&t["name"]))
+                .collect();
+            let mut b: Vec<String> = labels
+                .themes
+                .iter()
+                .filter(|t| t.source.as_str() == source)
+                .map(|t| t.name.to_string())
+                .collect();
+            a.sort();
+            b.sort();
+            (a, b)
+        };
+        let id = &row["id"];
+        assert_eq!(touchpoints_a, touchpoints_b, "touchpoints of {id}");
+        let (a_themes, b_themes) = themes("codebook");
+        assert_eq!(a_themes, b_themes, "codebook themes of {id}");
+        let (a_found, b_found) = themes("discovered");
+        assert_eq!(a_found, b_found, "discovered themes of {id}");
+        assert_eq!(
+            row["sentiment"]["label"].as_str(),
+            Some(labels.sentiment.label.as_str()),
+            "sentiment of {id}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 1000, "compared {compared} comments");
+    // And the same project once more changes nothing.
+    let again = import_codings(&qdpx, &b, &[]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 corrections written"));
+}

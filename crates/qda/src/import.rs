@@ -521,7 +521,10 @@ enum Resolved {
 
 /// Maps every code of the file (see the module's documentation).
 fn resolve_codes(project: &Project, catalog: &ThemeCatalog) -> HashMap<Guid, Resolved> {
-    let builtin = chorus_themes::Codebook::builtin_touchpoints().entries;
+    let builtin = Builtin {
+        touchpoints: chorus_themes::Codebook::builtin_touchpoints().entries,
+        themes: chorus_themes::Codebook::builtin_themes().entries,
+    };
     project
         .codes
         .iter()
@@ -529,12 +532,33 @@ fn resolve_codes(project: &Project, catalog: &ThemeCatalog) -> HashMap<Guid, Res
         .collect()
 }
 
-fn resolve(
+/// The built-in codebooks, for a store not themed yet (it has no catalog).
+struct Builtin {
+    touchpoints: Vec<chorus_themes::CodebookEntry>,
+    themes: Vec<chorus_themes::CodebookEntry>,
+}
+
+/// An entry of a built-in codebook by label or id, or by the GUID Chorus gives `kind`'s code of `key`
+/// (a touchpoint's code is named by its label, its GUID made from its id); its key (`id` for
+/// touchpoints, the label for themes).
+fn builtin_entry(
+    entries: &[chorus_themes::CodebookEntry],
+    kind: Kind,
     guid: Guid,
-    path: &[String],
-    catalog: &ThemeCatalog,
-    builtin: &[chorus_themes::CodebookEntry],
-) -> Resolved {
+    folded: &str,
+) -> Option<(Kind, String)> {
+    entries
+        .iter()
+        .find(|t| {
+            fold(&t.label) == folded || fold(&t.id) == folded || code_guid(kind, &t.id) == guid
+        })
+        .map(|t| match kind {
+            Kind::Touchpoint => (kind, t.id.clone()),
+            _ => (kind, t.label.clone()),
+        })
+}
+
+fn resolve(guid: Guid, path: &[String], catalog: &ThemeCatalog, builtin: &Builtin) -> Resolved {
     let unknown = || Resolved::Unknown(path.join(" / "));
     let (Some(group), Some(leaf)) = (path.first(), path.last()) else {
         return unknown();
@@ -550,9 +574,10 @@ fn resolve(
             .iter()
             .find(|t| fold(&t.label) == leaf_folded || fold(&t.id) == leaf_folded)
             .map(|t| (Kind::Touchpoint, t.id.clone()))
-            .or_else(|| builtin_touchpoint(builtin, guid, &leaf_folded))
+            .or_else(|| builtin_entry(&builtin.touchpoints, Kind::Touchpoint, guid, &leaf_folded))
             .or_else(|| ours(Kind::Touchpoint).then(|| (Kind::Touchpoint, leaf.clone()))),
         ("themes", 2) => catalog_theme(catalog, Kind::Theme, &leaf_folded)
+            .or_else(|| builtin_entry(&builtin.themes, Kind::Theme, guid, &leaf_folded))
             .or_else(|| ours(Kind::Theme).then(|| (Kind::Theme, leaf.clone()))),
         // Framework / category / theme (the v7 crosswalk's names), or a theme with no category.
         ("framework", 2 | 3) => catalog_theme(catalog, Kind::Framework, &leaf_folded)
@@ -571,23 +596,6 @@ fn resolve(
         _ => None,
     };
     found.map_or_else(unknown, |(kind, name)| Resolved::Label(kind, name))
-}
-
-/// A touchpoint of the built-in journey codebook, for a store not themed yet: by label or id, or by the
-/// GUID Chorus gives its id (the code's name is its label).
-fn builtin_touchpoint(
-    builtin: &[chorus_themes::CodebookEntry],
-    guid: Guid,
-    folded: &str,
-) -> Option<(Kind, String)> {
-    builtin
-        .iter()
-        .find(|t| {
-            fold(&t.label) == folded
-                || fold(&t.id) == folded
-                || code_guid(Kind::Touchpoint, &t.id) == guid
-        })
-        .map(|t| (Kind::Touchpoint, t.id.clone()))
 }
 
 /// A theme of the catalog from the source `kind` stands for, by label or id.
@@ -941,5 +949,115 @@ fn remove(kind: Kind, name: &str) -> CorrectionAction {
         None => CorrectionAction::RemoveTouchpoint {
             touchpoint: name.to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chorus_core::{CatalogEntry, Direction, ThemeSource};
+
+    fn parse(qde: &str) -> Result<Project, String> {
+        parse_project(qde.as_bytes())
+    }
+
+    #[test]
+    fn a_project_gives_its_users_codes_sources_and_codings() {
+        let qde = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+ <Users><User guid="11111111-1111-4111-8111-111111111111" name="Ann"/></Users>
+ <CodeBook><Codes>
+  <Code guid="aaaaaaa1-0000-4000-8000-000000000000" name="Framework" isCodable="false">
+   <Code guid="aaaaaaa2-0000-4000-8000-000000000000" name="Staff" isCodable="false">
+    <Code guid="aaaaaaa3-0000-4000-8000-000000000000" name="Staff attitude &amp; kindness"/>
+   </Code>
+  </Code>
+ </Codes></CodeBook>
+ <Sources><TextSource guid="bbbbbbbb-0000-4000-8000-000000000000" name="s">
+  <PlainTextContent>Fish &amp; chips&#10;</PlainTextContent>
+  <PlainTextSelection guid="cccccccc-0000-4000-8000-000000000000" startPosition="0" endPosition="4" creatingUser="11111111-1111-4111-8111-111111111111">
+   <Description>x</Description>
+   <Coding guid="dddddddd-0000-4000-8000-000000000000"><CodeRef targetGUID="aaaaaaa3-0000-4000-8000-000000000000"/></Coding>
+  </PlainTextSelection>
+ </TextSource></Sources>
+</Project>"#;
+        let p = parse(qde).expect("a project");
+        assert_eq!(p.users[0].1, "Ann");
+        let code = Guid::parse("aaaaaaa3-0000-4000-8000-000000000000").expect("a guid");
+        assert_eq!(
+            p.codes[&code],
+            ["Framework", "Staff", "Staff attitude & kindness"]
+        );
+        let source = &p.sources[0];
+        assert_eq!(source.content.as_deref(), Some("Fish & chips\n"));
+        let s = &source.selections[0];
+        assert_eq!((s.start, s.end, s.codings.len()), (0, 4, 1));
+        assert_eq!(s.codings[0], (Some(code), None));
+
+        // The crosswalk's category sits between Framework and the model's theme.
+        let catalog = ThemeCatalog {
+            themes: vec![CatalogEntry {
+                id: "Staff attitude & kindness".into(),
+                label: "Staff attitude & kindness".into(),
+                source: ThemeSource::Model,
+                description: String::new(),
+                direction: Direction::Neutral,
+                category: Some("Staff".into()),
+            }],
+            ..ThemeCatalog::default()
+        };
+        let resolved = resolve_codes(&p, &catalog);
+        assert_eq!(
+            resolved[&code],
+            Resolved::Label(Kind::Framework, "Staff attitude & kindness".into())
+        );
+        let group = Guid::parse("aaaaaaa2-0000-4000-8000-000000000000").expect("a guid");
+        assert_eq!(
+            resolved[&group],
+            Resolved::Unknown("Framework / Staff".into())
+        );
+    }
+
+    #[test]
+    fn malformed_and_cut_projects_say_where() {
+        let error = parse("<Project><Users></Project>").expect_err("malformed");
+        assert!(error.contains("not well-formed XML at byte"), "{error}");
+        let error = parse("<Project><Sources><TextSource name=\"x\">").expect_err("cut");
+        assert!(error.contains("ends before"), "{error}");
+        let error = parse(
+            "<Project><Sources><TextSource><PlainTextSelection guid=\"x\"/></TextSource></Sources></Project>",
+        )
+        .expect_err("no positions");
+        assert!(error.contains("without a startPosition"), "{error}");
+    }
+
+    #[test]
+    fn paragraphs_are_runs_of_lines_that_are_not_blank() {
+        let source = Source {
+            content: Some("one\ntwo\n \nthree\n\n\nfour".into()),
+            ..Source::default()
+        };
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("p.qdpx");
+        let file = File::create(&path).expect("a file");
+        let mut w = zip::ZipWriter::new(file);
+        w.start_file("project.qde", zip::write::SimpleFileOptions::default())
+            .expect("an entry");
+        w.finish().expect("a zip");
+        let mut zip = Zip::open(&path, 1 << 20).expect("opened");
+        let text = SourceText::load(&source, &mut zip).expect("a text");
+        let paragraphs: Vec<String> = text
+            .paragraphs
+            .iter()
+            .map(|(a, b)| text.slice(*a, *b))
+            .collect();
+        assert_eq!(paragraphs, ["one\ntwo", "three", "four"]);
+    }
+
+    #[test]
+    fn texts_match_whatever_their_spacing_and_case() {
+        assert_eq!(text_hash("All  good\n"), text_hash("all good"));
+        assert_eq!(text_hash("a\u{7}b"), text_hash("A B"));
+        assert_ne!(text_hash("all good"), text_hash("all goods"));
     }
 }
