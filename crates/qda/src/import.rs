@@ -722,11 +722,8 @@ fn match_selections(
                 .collect();
             let (seq, whole, by_text) = match s.guid.and_then(|g| known.by_guid.get(&g)) {
                 Some(seq) => (*seq, true, false),
-                None => match anchors
-                    .iter()
-                    .find(|(start, end, _)| *start <= s.start && s.end <= *end)
-                {
-                    Some((_, _, seq)) => (*seq, false, false),
+                None => match enclosing(&anchors, s) {
+                    Some(seq) => (seq, false, false),
                     None if s.codings.is_empty() => continue,
                     None => {
                         let text = text.get_or_insert_with(|| SourceText::load(source, zip));
@@ -753,6 +750,15 @@ fn match_selections(
         }
     }
     Ok(coded)
+}
+
+/// The comment whose own selection holds `s`, among a source's comment selections sorted by position
+/// (comments are paragraphs: they do not overlap, so the last one starting at or before `s` is the only
+/// candidate).
+fn enclosing(anchors: &[(usize, usize, u64)], s: &Selection) -> Option<u64> {
+    let after = anchors.partition_point(|(start, _, _)| *start <= s.start);
+    let (_, end, seq) = anchors.get(after.checked_sub(1)?)?;
+    (s.end <= *end).then_some(*seq)
 }
 
 /// A source's text as code points, and its paragraphs (runs of lines that are not blank).
@@ -1052,6 +1058,27 @@ mod tests {
             .map(|(a, b)| text.slice(*a, *b))
             .collect();
         assert_eq!(paragraphs, ["one\ntwo", "three", "four"]);
+    }
+
+    #[test]
+    fn a_passage_belongs_to_the_comment_around_it() {
+        let anchors = [(0, 10, 1), (12, 20, 2), (22, 30, 3)];
+        let at = |start, end| {
+            enclosing(
+                &anchors,
+                &Selection {
+                    start,
+                    end,
+                    ..Selection::default()
+                },
+            )
+        };
+        assert_eq!(at(0, 10), Some(1));
+        assert_eq!(at(14, 18), Some(2));
+        assert_eq!(at(22, 23), Some(3));
+        assert_eq!(at(8, 14), None, "across two comments");
+        assert_eq!(at(10, 12), None, "between comments");
+        assert_eq!(at(25, 40), None, "past the last");
     }
 
     #[test]
