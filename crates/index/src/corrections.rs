@@ -171,6 +171,20 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_is_appended_in_order_after_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+        store.add_correction(&correction(1)).unwrap();
+        store
+            .add_corrections(&[correction(2), correction(3)])
+            .unwrap();
+        store.add_corrections(&[]).unwrap();
+        let log = store.corrections().unwrap();
+        assert_eq!(log.len(), 3);
+        assert_eq!(log.keys().collect::<Vec<_>>(), [1, 2, 3].map(CommentKey));
+    }
+
+    #[test]
     fn a_torn_last_line_is_skipped_then_cut() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create_or_open(&dir.path().join("s")).unwrap();
