@@ -84,6 +84,15 @@ enum Cmd {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Internal: index the export CSV into a new raw tantivy index DIR (the floor) and print what it did
+    /// as JSON.
+    #[command(name = "__tantivy-floor", hide = true)]
+    TantivyFloor {
+        /// The generated export.
+        csv: PathBuf,
+        /// The index folder to create.
+        dir: PathBuf,
+    },
     /// Internal: run PROGRAM and print its wall time, CPU time and peak memory as JSON.
     #[command(name = "__measure", hide = true)]
     Measure {
@@ -258,6 +267,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 model,
             };
             let output = stages::run(stage, &layout, size)?;
+            println!("{}", serde_json::to_string(&output)?);
+            Ok(())
+        }
+        Cmd::TantivyFloor { csv, dir } => {
+            let output = chorus_bench::floor::tantivy_floor(&csv, &dir)?;
             println!("{}", serde_json::to_string(&output)?);
             Ok(())
         }
