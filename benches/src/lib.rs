@@ -7,8 +7,11 @@
 //!   blanks and placeholders) that `chorus ingest` reads without options;
 //! - [`stages`] runs one stage of the pipeline in this process (the floor, ingest, index build, read,
 //!   sentiment, model, discovery, saving annotations, report, queries) and times its own work;
+//! - [`floor`] builds a raw tantivy index of an export, the floor the end-to-end run is compared with;
 //! - [`measure`] runs a child process under a small wrapper to get its wall time, CPU time and peak
 //!   memory;
+//! - [`serve`] drives the real `chorus serve` over loopback: ready time, each page's latency, a load test
+//!   with many clients, the server's peak memory;
 //! - [`suite`] runs everything at several sizes, trains a model and runs the end-to-end commands with the
 //!   real `chorus` binary, and prints the tables.
 //!
@@ -29,7 +32,9 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod floor;
 pub mod generate;
 pub mod measure;
+pub mod serve;
 pub mod stages;
 pub mod suite;

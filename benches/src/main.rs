@@ -69,6 +69,28 @@ enum Cmd {
         #[arg(long, default_value_t = 1_000_000)]
         size: u64,
     },
+    /// `chorus serve` on a themed store (default: the end-to-end store of SIZE): ready time, each page's
+    /// latency one request at a time, then CLIENTS concurrent clients for SECONDS, and the server's peak
+    /// memory; prints the table of BENCHMARKS.md.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Comment count of the end-to-end store to serve (`chorus-bench e2e --size N` makes it).
+        #[arg(long, default_value_t = 1_000_000)]
+        size: u64,
+        /// Serve this store instead.
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Sequential requests of each page.
+        #[arg(long, default_value_t = 50)]
+        repeats: usize,
+        /// Concurrent clients of the load test.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Seconds of the load test.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// Run one stage in this process and print its figures as JSON (what the suite measures; run it under
     /// a profiler: `perf record -g target/release/chorus-bench in-process save --size 1000000`).
     InProcess {
@@ -83,6 +105,15 @@ enum Cmd {
         /// The trained model.
         #[arg(long)]
         model: Option<PathBuf>,
+    },
+    /// Internal: index the export CSV into a new raw tantivy index DIR (the floor) and print what it did
+    /// as JSON.
+    #[command(name = "__tantivy-floor", hide = true)]
+    TantivyFloor {
+        /// The generated export.
+        csv: PathBuf,
+        /// The index folder to create.
+        dir: PathBuf,
     },
     /// Internal: run PROGRAM and print its wall time, CPU time and peak memory as JSON.
     #[command(name = "__measure", hide = true)]
@@ -247,6 +278,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             results.e2e = Some(suite.e2e(size)?);
             finish(&suite, results)
         }
+        Cmd::Serve {
+            common,
+            size,
+            store,
+            repeats,
+            clients,
+            seconds,
+        } => {
+            let suite = common.suite(true)?;
+            let store = store.unwrap_or_else(|| suite.layout.e2e_store(size));
+            let options = chorus_bench::serve::ServeOptions {
+                chorus: suite.chorus.clone(),
+                store,
+                repeats,
+                clients,
+                seconds,
+            };
+            let results = chorus_bench::serve::run(&options)?;
+            let path = suite.layout.dir.join("serve-results.json");
+            std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
+            print!("{}", results.markdown());
+            eprintln!("figures written to {}", path.display());
+            Ok(())
+        }
         Cmd::InProcess {
             stage,
             size,
@@ -258,6 +313,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 model,
             };
             let output = stages::run(stage, &layout, size)?;
+            println!("{}", serde_json::to_string(&output)?);
+            Ok(())
+        }
+        Cmd::TantivyFloor { csv, dir } => {
+            let output = chorus_bench::floor::tantivy_floor(&csv, &dir)?;
             println!("{}", serde_json::to_string(&output)?);
             Ok(())
         }

@@ -2,17 +2,20 @@
 //! comments a search matches.
 //!
 //! Attributes are indexed as `name=value` terms, not as fast columns (their names differ from one export
-//! to the next), so they are counted from the postings: the matches are marked in a bit set per segment,
-//! then each attribute term's postings are walked (or, when the matches are few, seeked) against it. The
-//! cost grows with the store (every comment has a value per attribute), about what one facet column
-//! costs per attribute.
+//! to the next). The first count reads every attribute term's postings once into [`AttributeColumns`], a
+//! compact list of each document's attribute terms per segment, which the store keeps for as long as
+//! its segments stay the same (a server answers many searches). A count then marks the matches in a bit
+//! set per segment and adds up the terms of the marked documents: its cost follows the matches, not the
+//! size of the store.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chorus_core::Interner;
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use crate::filters::{Filters, attribute_term};
 use crate::search::FacetCount;
@@ -50,14 +53,23 @@ impl Store {
         let matches = searcher
             .search(&*query, &Matches)
             .map_err(|e| self.index_error(e))?;
-        let mut terms: BTreeMap<Vec<u8>, TermCount> = BTreeMap::new();
+        let columns = self.attribute_columns(&searcher)?;
+        let mut counts = vec![0u64; columns.terms.len()];
         for (ord, set, count) in matches {
-            if count == 0 {
-                continue;
+            if count > 0 {
+                columns.count(ord, &set, &mut counts);
             }
-            let segment = searcher.segment_reader(ord);
-            self.count_terms(segment, ord, &set, count, &mut terms)?;
         }
+        let terms: BTreeMap<Vec<u8>, TermCount> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(id, &count)| {
+                let term = columns.terms[id].clone();
+                let example = columns.examples[id];
+                (term, TermCount { count, example })
+            })
+            .collect();
         // Group by name (the part before the first `=`), most frequent values first.
         let mut by_name: BTreeMap<String, Vec<(Vec<u8>, TermCount)>> = BTreeMap::new();
         for (term, count) in terms {
@@ -100,69 +112,130 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds, for each attribute term of a segment, how many of the marked documents have it.
-    fn count_terms(
+    /// The attribute terms of every document, read from the postings the first time and kept until the
+    /// index's segments change.
+    fn attribute_columns(&self, searcher: &Searcher) -> Result<Arc<AttributeColumns>, Error> {
+        let segments: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        let mut kept = self
+            .attribute_columns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(columns) = kept.as_ref().filter(|c| c.segments == segments) {
+            return Ok(Arc::clone(columns));
+        }
+        let columns = Arc::new(self.read_attribute_columns(searcher, segments)?);
+        *kept = Some(Arc::clone(&columns));
+        Ok(columns)
+    }
+
+    fn read_attribute_columns(
         &self,
-        segment: &SegmentReader,
-        ord: SegmentOrdinal,
-        set: &BitSet,
-        marked: u64,
-        terms: &mut BTreeMap<Vec<u8>, TermCount>,
-    ) -> Result<(), Error> {
+        searcher: &Searcher,
+        segments: Vec<SegmentId>,
+    ) -> Result<AttributeColumns, Error> {
         let io = |e: std::io::Error| Error::Io {
             path: self.dir().to_owned(),
             source: e,
         };
-        let inverted = segment
-            .inverted_index(self.fields.attribute)
-            .map_err(|e| self.index_error(e))?;
-        let mut stream = inverted.terms().stream().map_err(io)?;
-        // With few matches, jump through each posting list to them rather than walk it whole.
-        let sparse = marked * 16 < u64::from(segment.max_doc());
-        let marked_docs: Vec<DocId> = if sparse {
-            (0..segment.max_doc())
-                .filter(|&d| set.contains(d))
-                .collect()
-        } else {
-            Vec::new()
+        let mut ids: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
+        let mut columns = AttributeColumns {
+            segments,
+            ..AttributeColumns::default()
         };
-        while stream.advance() {
-            let mut postings = inverted
-                .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
-                .map_err(io)?;
-            let first = postings.doc();
-            if first == TERMINATED {
-                continue;
-            }
-            let mut count = 0u64;
-            if sparse {
-                for &doc in &marked_docs {
-                    if postings.seek(doc) == doc {
-                        count += 1;
-                    } else if postings.doc() == TERMINATED {
-                        break;
-                    }
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment
+                .inverted_index(self.fields.attribute)
+                .map_err(|e| self.index_error(e))?;
+            let mut stream = inverted.terms().stream().map_err(io)?;
+            let mut pairs: Vec<(DocId, u32)> = Vec::new();
+            while stream.advance() {
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                    .map_err(io)?;
+                let first = postings.doc();
+                if first == TERMINATED {
+                    continue;
                 }
-            } else {
+                let next = columns.terms.len() as u32;
+                let id = *ids.entry(stream.key().to_vec()).or_insert_with(|| {
+                    columns.terms.push(stream.key().to_vec());
+                    columns.examples.push((ord as SegmentOrdinal, first));
+                    next
+                });
                 let mut doc = first;
                 while doc != TERMINATED {
-                    if set.contains(doc) {
-                        count += 1;
-                    }
+                    pairs.push((doc, id));
                     doc = postings.advance();
                 }
             }
-            if count > 0 {
-                terms
-                    .entry(stream.key().to_vec())
-                    .or_insert(TermCount {
-                        count: 0,
-                        example: (ord, first),
-                    })
-                    .count += count;
+            columns
+                .segments_terms
+                .push(DocTerms::new(segment.max_doc(), pairs));
+        }
+        Ok(columns)
+    }
+}
+
+/// Every document's attribute terms, per segment, with the terms numbered across segments.
+#[derive(Default)]
+pub(crate) struct AttributeColumns {
+    /// The segments read, in the searcher's order.
+    segments: Vec<SegmentId>,
+    /// Each term (`name=value`, lowercased) by its number.
+    terms: Vec<Vec<u8>>,
+    /// A document with each term, to read the value as written.
+    examples: Vec<(SegmentOrdinal, DocId)>,
+    /// By segment ordinal.
+    segments_terms: Vec<DocTerms>,
+}
+
+impl AttributeColumns {
+    /// Adds the terms of the documents marked in `set` (of segment `ord`) to `counts`, by term number.
+    fn count(&self, ord: SegmentOrdinal, set: &BitSet, counts: &mut [u64]) {
+        let Some(docs) = self.segments_terms.get(ord as usize) else {
+            return;
+        };
+        for doc in 0..docs.starts.len().saturating_sub(1) as DocId {
+            if set.contains(doc) {
+                for &id in docs.of(doc) {
+                    counts[id as usize] += 1;
+                }
             }
         }
-        Ok(())
+    }
+}
+
+/// The term numbers of each document of a segment, in one array (`starts[doc]..starts[doc + 1]`).
+#[derive(Default)]
+struct DocTerms {
+    starts: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl DocTerms {
+    fn new(max_doc: DocId, mut pairs: Vec<(DocId, u32)>) -> DocTerms {
+        pairs.sort_unstable();
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut at = 0;
+        for doc in 0..=max_doc {
+            while at < pairs.len() && pairs[at].0 < doc {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        DocTerms {
+            starts,
+            ids: pairs.into_iter().map(|(_, id)| id).collect(),
+        }
+    }
+
+    fn of(&self, doc: DocId) -> &[u32] {
+        let (from, to) = (self.starts[doc as usize], self.starts[doc as usize + 1]);
+        &self.ids[from as usize..to as usize]
     }
 }
 

@@ -101,6 +101,8 @@ pub struct Store {
     pub(crate) fields: Fields,
     /// The annotation file, read the first time something needs it (`None` inside: not read yet).
     annotated: Mutex<Option<Option<Arc<Annotated>>>>,
+    /// The attribute terms of every document, read the first time attributes are counted.
+    pub(crate) attribute_columns: Mutex<Option<Arc<crate::attributes::AttributeColumns>>>,
 }
 
 /// Comment texts by sequence number ([`Store::texts`]).
@@ -216,6 +218,7 @@ impl Store {
             reader,
             fields,
             annotated: Mutex::new(None),
+            attribute_columns: Mutex::new(None),
         })
     }
 

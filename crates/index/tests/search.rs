@@ -793,3 +793,54 @@ fn an_export_selects_what_the_search_finds_and_reads_it_in_any_order() {
         .unwrap();
     assert_eq!(read, [2, 0, 1]);
 }
+
+#[test]
+fn attribute_counts_follow_the_query_across_segments_and_new_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create_or_open(&dir.path().join("s")).unwrap();
+    let add = |rows: &[(&str, &str, &str)]| {
+        let mut writer = store.writer().unwrap();
+        for (id, text, ward) in rows {
+            let mut c = comments()[0].clone();
+            c.id = (*id).into();
+            c.respondent = format!("r{id}");
+            c.text = (*text).into();
+            c.attributes = Attributes::from_iter([("Ward", *ward), ("Age band", "75+")]);
+            writer.add(&c).unwrap();
+        }
+        writer.commit().unwrap();
+    };
+    let wards = |query: &str| -> Vec<(String, u64)> {
+        let facets = store
+            .attribute_facets(query, &Filters::default(), 10)
+            .unwrap();
+        let ward = facets.iter().find(|f| f.name == "Ward");
+        ward.map(|f| {
+            f.values
+                .iter()
+                .map(|v| (v.value.clone(), v.count))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    add(&[
+        ("a", "waited hours", "Ward 7"),
+        ("b", "lovely staff", "Ward 7"),
+    ]);
+    add(&[
+        ("c", "waited a week", "Bay 4"),
+        ("d", "waited again", "Ward 7"),
+    ]);
+    assert_eq!(
+        wards("waited"),
+        vec![("Ward 7".to_owned(), 2), ("Bay 4".to_owned(), 1)]
+    );
+    assert_eq!(wards("lovely"), vec![("Ward 7".to_owned(), 1)]);
+    assert_eq!(wards("nobody wrote this"), Vec::new());
+    // Comments added after a count are counted by the next one.
+    add(&[("e", "waited forever", "Bay 4"), ("f", "waited", "Bay 4")]);
+    assert_eq!(
+        wards("waited"),
+        vec![("Bay 4".to_owned(), 3), ("Ward 7".to_owned(), 2)]
+    );
+}

@@ -507,7 +507,7 @@ fn themes(out: &mut String, data: &ReportData) {
 /// "What changed": the lasting shifts the scan found, each with its chart, rates and quotes.
 fn what_changed(out: &mut String, data: &ReportData) {
     let wc = &data.what_changed;
-    out.push_str("<section id=\"what-changed\"><h2>What changed</h2><p class=\"lead\">Where complaints, praise or % positive moved for good, found by scanning every service and group for every touchpoint and theme; most important first (comments a month the change adds or removes, recent before old). The method note says how false alarms were kept down.</p>");
+    out.push_str("<section id=\"what-changed\"><h2>What changed</h2><p class=\"lead\">Where complaints, praise or % positive moved for good, found by scanning every service and group for every touchpoint and theme; most important first (respondents a month the change adds or removes, recent before old). The method note says how false alarms were kept down.</p>");
     if wc.series_scanned == 0 {
         let _ = write!(out, "<p class=\"note\">{}</p>", esc(&wc.method));
     } else {

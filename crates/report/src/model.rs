@@ -546,8 +546,8 @@ pub struct ChangeFound {
     pub before: RateSpan,
     /// The months from `first_month` on.
     pub after: RateSpan,
-    /// Comments a month the shift adds or removes: |after − before| × the monthly comments after.
-    pub comments_a_month: f64,
+    /// Respondents a month the shift adds or removes: |after − before| × the monthly respondents after.
+    pub respondents_a_month: f64,
     /// Two-proportion test of before against after.
     pub p_value: f64,
     /// The same shift seen in other series (counting mostly the same comments), listed once here.

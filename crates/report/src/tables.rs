@@ -721,7 +721,7 @@ fn what_changed(data: &ReportData) -> Table {
                 Value::Number(c.after.rate, 1),
                 Value::Int(c.after.count),
                 Value::Int(c.after.total),
-                Value::Number(c.comments_a_month, 2),
+                Value::Number(c.respondents_a_month, 2),
                 Value::text(crate::build::format_p(c.p_value)),
                 c.annotation.as_ref().map_or(Value::Empty, |n| {
                     Value::text(format!("{}: {}", n.date, n.text))
@@ -755,7 +755,7 @@ fn what_changed(data: &ReportData) -> Table {
             col("Rate after %", Kind::Percent),
             col("Count after", Kind::Count),
             col("Comments after", Kind::Count),
-            col("Comments a month changed", Kind::Decimal),
+            col("Respondents a month changed", Kind::Decimal),
             col("Test", Kind::Text),
             col("Marked change", Kind::Text),
             col("Also seen in", Kind::Text),

@@ -254,3 +254,42 @@ fn every_format_carries_what_changed_first() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Each respondent of `comments` also answers "what could we do better?" with the same complaints,
+/// as FFT respondents often do.
+fn with_second_answers(comments: Vec<Comment>) -> Vec<Comment> {
+    comments
+        .into_iter()
+        .flat_map(|c| {
+            let mut second = c.clone();
+            second.question = "What could we do better?".into();
+            second.text = format!("{} (again)", c.text);
+            [c, second]
+        })
+        .collect()
+}
+
+#[test]
+fn a_respondent_who_complains_in_both_answers_counts_once() {
+    let planted = [(2, "waiting", 17, 0.40)];
+    let once = build(
+        &comments(4, 30, &planted, 7),
+        &ThemeCatalog::default(),
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    let twice = build(
+        &with_second_answers(comments(4, 30, &planted, 7)),
+        &ThemeCatalog::default(),
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    let (a, b) = (&once.what_changed.changes, &twice.what_changed.changes);
+    assert_eq!(a.len(), 1);
+    assert_eq!(b.len(), 1, "the same people, the same change");
+    // The rates and counts are of respondents: a second answer saying the same adds no one.
+    assert_eq!(a[0].before, b[0].before);
+    assert_eq!(a[0].after, b[0].after);
+    assert_eq!(a[0].first_month, b[0].first_month);
+    assert_eq!(a[0].before.total, 17 * 30);
+}

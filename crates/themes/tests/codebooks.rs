@@ -128,6 +128,26 @@ fn touchpoints_follow_their_definitions() {
     ]);
 }
 
+/// A stay measured in hours is a wait, wherever it was spent, and the misspellings FFT comments are full of
+/// still count ("wating").
+#[test]
+fn hours_spent_somewhere_and_misspelt_waits_are_waiting() {
+    check_touchpoints(&[
+        ("8 hours in a&e is not acceptable", &["waiting"]),
+        ("9hrs in A&E is not acceptable", &["waiting"]),
+        (
+            "5 hours on a plastic chair when you're in that much pain is cruel",
+            &["waiting", "stay"],
+        ),
+        (
+            "We were in A&E from teatime until gone 3 in the morning",
+            &["waiting"],
+        ),
+        ("The wating times in A&E are a joke", &["waiting"]),
+        ("Tell people the waitng times", &["waiting"]),
+    ]);
+}
+
 /// `unless` stops a contextual word in its clause only; with `context`, a contextual word also needs one.
 #[test]
 fn unless_stops_contextual_words_in_their_clause() {

@@ -2,6 +2,13 @@
 //! `Site`) × every touchpoint and theme, complaints and praise apart, and % positive, as a monthly SPC
 //! series; the lasting shifts, ranked.
 //!
+//! Complaints and praise are counted in respondents, not comments: the share of the month's
+//! respondents with text who complained (or praised) in any of their answers. FFT respondents often say
+//! the same thing under "why" and "what could we do better"; counted twice, a month's rate would lean on
+//! who wrote two answers, and the binomial tests below would treat one person's two answers as two
+//! independent trials (which lists false alarms). Which months are charted still follows the comments,
+//! as in every chart of the pack.
+//!
 //! A series is a shift when all of these hold, which keep the false alarms of scanning hundreds of
 //! series down:
 //! 1. its XmR chart (the same [`crate::spc`] rules as every chart) has a special-cause point on the
@@ -16,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use chorus_core::{Comment, FftScore, ScoreTally, SentimentLabel, YearMonth};
+use chorus_core::{Comment, FftScore, ScoreTally, SentimentLabel, YearMonth, keys};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -44,7 +51,7 @@ const ALPHA: f64 = 0.05;
 const QUOTES: usize = 3;
 /// A marked change this many months from a shift is shown with it.
 const NEAR: i32 = 2;
-/// A cluster's member carrying this share of its largest shift (in comments a month) can represent it.
+/// A cluster's member carrying this share of its largest shift (in respondents a month) can represent it.
 const CARRIES: f64 = 0.6;
 /// Two shifts counting this share of the smaller one's comments are one change.
 const SAME_COMMENTS: f64 = 0.5;
@@ -147,10 +154,12 @@ fn census<'c>(comments: &'c [Comment], plan: &Plan) -> Census<'c> {
         .reduce(Census::default, Census::merge)
 }
 
-/// Monthly counts of one group: comments, and mentions per subject and polarity.
+/// Monthly counts of one group: comments (which decide the months charted, as in every chart),
+/// respondents with text (the denominator), and respondents per subject and polarity.
 #[derive(Clone)]
 struct Counts {
     comments: Vec<u64>,
+    respondents: Vec<u64>,
     /// `[(month × subjects + subject) × 2 + polarity]`, polarity 0 complaints, 1 praise.
     mentions: Vec<u64>,
     scores: Vec<ScoreTally>,
@@ -241,6 +250,7 @@ impl Frame {
     fn empty_counts(&self, months: usize) -> Counts {
         Counts {
             comments: vec![0; months],
+            respondents: vec![0; months],
             mentions: vec![0; months * self.subjects * 2],
             scores: vec![ScoreTally::default(); months],
         }
@@ -270,6 +280,30 @@ impl Frame {
     }
 }
 
+/// The comments with text of one respondent in one month, as indices into the comments: the unit of
+/// every complaint and praise series. A respondent who complains about the wait in "why" and again in
+/// "what could we do better" is one person complaining, and counting people keeps the binomial test's
+/// trials independent.
+fn respondent_months(comments: &[Comment], plan: &Plan) -> Vec<Vec<u32>> {
+    let mut keyed: Vec<(u64, usize, u32)> = comments
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            if !has_text(c) || !super::in_service(c, plan.service) {
+                return None;
+            }
+            let m = plan.month_index(c.date)?;
+            let who = keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
+            Some((who, m, i as u32))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .map(|run| run.iter().map(|&(_, _, i)| i).collect())
+        .collect()
+}
+
 fn count(
     comments: &[Comment],
     plan: &Plan,
@@ -279,38 +313,42 @@ fn count(
     let months = plan.months;
     let s = frame.subjects;
     let p = frame.touchpoints;
-    let mut counts = comments
+    let people = respondent_months(comments, plan);
+    let mut counts = people
         .par_chunks(8192)
         // One set of counts per thread, not per chunk: they are months × subjects × groups large.
         .fold(
             || vec![frame.empty_counts(months); frame.groups.len()],
             |mut counts, part| {
                 let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
-                for c in part {
-                    if !has_text(c) || !super::in_service(c, plan.service) {
-                        continue;
-                    }
-                    let Some(m) = plan.month_index(c.date) else {
+                let mut said: Vec<(usize, usize)> = Vec::new();
+                for person in part {
+                    let first = &comments[person[0] as usize];
+                    let Some(m) = plan.month_index(first.date) else {
                         continue;
                     };
-                    resolve(plan, c, &mut themes, &mut touch);
-                    frame.groups_of(c, &mut groups);
-                    let mentions = touch
-                        .iter()
-                        .map(|&(i, label, _)| (i, label))
-                        .chain(themes.iter().map(|&(i, label, _)| (p + i, label)));
-                    for (subject, label) in mentions {
-                        let polarity = match label {
-                            SentimentLabel::Negative => 0,
-                            SentimentLabel::Positive => 1,
-                            _ => continue,
-                        };
-                        for &g in &groups {
+                    said.clear();
+                    for &i in person {
+                        resolve(plan, &comments[i as usize], &mut themes, &mut touch);
+                        let mentions = touch
+                            .iter()
+                            .map(|&(i, label, _)| (i, label))
+                            .chain(themes.iter().map(|&(i, label, _)| (p + i, label)));
+                        said.extend(mentions.filter_map(|(subject, label)| match label {
+                            SentimentLabel::Negative => Some((subject, 0)),
+                            SentimentLabel::Positive => Some((subject, 1)),
+                            _ => None,
+                        }));
+                    }
+                    said.sort_unstable();
+                    said.dedup();
+                    frame.groups_of(first, &mut groups);
+                    for &g in &groups {
+                        for &(subject, polarity) in &said {
                             counts[g].mentions[(m * s + subject) * 2 + polarity] += 1;
                         }
-                    }
-                    for &g in &groups {
-                        counts[g].comments[m] += 1;
+                        counts[g].comments[m] += person.len() as u64;
+                        counts[g].respondents[m] += 1;
                     }
                 }
                 counts
@@ -319,6 +357,7 @@ fn count(
         .reduce_with(|mut a, b| {
             for (x, y) in a.iter_mut().zip(b) {
                 super::add_all(&mut x.comments, &y.comments);
+                super::add_all(&mut x.respondents, &y.respondents);
                 super::add_all(&mut x.mentions, &y.mentions);
                 for (t, u) in x.scores.iter_mut().zip(y.scores) {
                     for (i, j) in t.counts.iter_mut().zip(u.counts) {
@@ -348,6 +387,7 @@ fn count(
 }
 
 /// One series to scan.
+#[derive(Clone, Copy)]
 struct Key {
     group: usize,
     /// `None` for % positive.
@@ -370,6 +410,9 @@ struct Candidate {
     p_value: f64,
     impact: f64,
     score: f64,
+    /// The shift from the data's own best month, when a marked change moved this one's start: judged
+    /// in its place if this one does not pass the p-value.
+    fallback: Option<Box<Candidate>>,
 }
 
 /// The months charted (enough comments) of a series.
@@ -465,58 +508,97 @@ fn shift(
     else {
         return Shifted::No { signalled };
     };
-    // A marked change inside the interval is taken as the start: the team knows when it acted.
-    let split = marks
-        .iter()
-        .filter_map(|&m| kept.iter().position(|&x| x >= m))
-        .filter(|at| (earliest..=latest).contains(at))
-        .min_by_key(|&at| at.abs_diff(best))
-        .unwrap_or(best);
-    let span = |range: std::ops::Range<usize>| {
-        let count: u64 = k[range.clone()].iter().sum();
-        let total: u64 = n[range.clone()].iter().sum();
-        RateSpan {
-            rate: 100.0 * count as f64 / total.max(1) as f64,
-            count,
-            total,
-            months: range.len(),
-        }
-    };
-    let before = span(0..split);
-    let after = span(split..k.len());
-    let up = after.rate > before.rate;
-    let side: i8 = if up { 1 } else { -1 };
-    let spc_signal = chart.points[split..]
-        .iter()
-        .any(|p| p.cause.is_some_and(|c| c.side() == side));
-    let lasting = values[split..]
-        .iter()
-        .filter(|&&v| if up { v > before.rate } else { v < before.rate })
-        .count();
-    if !spc_signal || (lasting as f64) < PERSIST * after.months as f64 {
-        return Shifted::No { signalled };
-    }
-    let Some(test) =
-        stats::compare_proportions(after.count, after.total, before.count, before.total)
-    else {
-        return Shifted::No { signalled };
-    };
-    let impact =
-        (after.rate - before.rate).abs() / 100.0 * after.total as f64 / after.months as f64;
-    let age = (kept.len() - split) as f64;
-    Shifted::Yes(Box::new(Candidate {
+    let series = Judged {
         key,
         numerators,
         denominators,
-        first: kept[split],
+        kept,
+        k,
+        n,
+        values,
+        chart,
         range: (kept[earliest], kept[latest]),
-        up,
-        before,
-        after,
-        p_value: test.p_value,
-        impact,
-        score: impact / (1.0 + age / 12.0),
-    }))
+    };
+    // A marked change inside the interval is taken as the start: the team knows when it acted. If the
+    // shift does not pass from that month, the data's own best month is judged instead (the note is
+    // still shown when it falls near), so a note never hides a change.
+    let marked = marks
+        .iter()
+        .filter_map(|&m| kept.iter().position(|&x| x >= m))
+        .filter(|at| (earliest..=latest).contains(at) && *at != best)
+        .min_by_key(|&at| at.abs_diff(best));
+    let at_best = series.judge(best);
+    match marked.and_then(|at| series.judge(at)) {
+        Some(mut candidate) => {
+            candidate.fallback = at_best.map(Box::new);
+            Shifted::Yes(Box::new(candidate))
+        }
+        None => at_best.map_or(Shifted::No { signalled }, |c| Shifted::Yes(Box::new(c))),
+    }
+}
+
+/// One series with its chart and interval, to judge a shift starting at a given point.
+struct Judged<'a> {
+    key: Key,
+    numerators: Vec<u64>,
+    denominators: Vec<u64>,
+    kept: &'a [usize],
+    k: Vec<u64>,
+    n: Vec<u64>,
+    values: Vec<f64>,
+    chart: spc::Xmr,
+    range: (usize, usize),
+}
+
+impl Judged<'_> {
+    /// The shift starting at point `split`, if it has an SPC signal on the new side and lasts (the
+    /// p-value is checked later, against the number of series scanned).
+    fn judge(&self, split: usize) -> Option<Candidate> {
+        let (k, n, values) = (&self.k, &self.n, &self.values);
+        let span = |range: std::ops::Range<usize>| {
+            let count: u64 = k[range.clone()].iter().sum();
+            let total: u64 = n[range.clone()].iter().sum();
+            RateSpan {
+                rate: 100.0 * count as f64 / total.max(1) as f64,
+                count,
+                total,
+                months: range.len(),
+            }
+        };
+        let before = span(0..split);
+        let after = span(split..k.len());
+        let up = after.rate > before.rate;
+        let side: i8 = if up { 1 } else { -1 };
+        let spc_signal = self.chart.points[split..]
+            .iter()
+            .any(|p| p.cause.is_some_and(|c| c.side() == side));
+        let lasting = values[split..]
+            .iter()
+            .filter(|&&v| if up { v > before.rate } else { v < before.rate })
+            .count();
+        if !spc_signal || (lasting as f64) < PERSIST * after.months as f64 {
+            return None;
+        }
+        let test =
+            stats::compare_proportions(after.count, after.total, before.count, before.total)?;
+        let impact =
+            (after.rate - before.rate).abs() / 100.0 * after.total as f64 / after.months as f64;
+        let age = (self.kept.len() - split) as f64;
+        Some(Candidate {
+            key: self.key,
+            numerators: self.numerators.clone(),
+            denominators: self.denominators.clone(),
+            first: self.kept[split],
+            range: self.range,
+            up,
+            before,
+            after,
+            p_value: test.p_value,
+            impact,
+            score: impact / (1.0 + age / 12.0),
+            fallback: None,
+        })
+    }
 }
 
 enum Shifted {
@@ -536,8 +618,19 @@ fn scan(
     let min_month = options.spc_min_month;
     let mut tally = Tally::default();
     let mut found = Vec::new();
-    let mut consider = |key: Key, numerators: Vec<u64>, denominators: Vec<u64>, mentions: bool| {
-        let kept = charted(&denominators, min_month);
+    // `volume` decides the months charted: comments for complaints and praise (as in every chart),
+    // answers for % positive. A month not charted gets a zero denominator, so its chart leaves it out.
+    let mut consider = |key: Key,
+                        numerators: Vec<u64>,
+                        mut denominators: Vec<u64>,
+                        volume: &[u64],
+                        mentions: bool| {
+        let kept = charted(volume, min_month);
+        for (m, d) in denominators.iter_mut().enumerate() {
+            if kept.binary_search(&m).is_err() {
+                *d = 0;
+            }
+        }
         let charted_mentions: u64 = kept.iter().map(|&m| numerators[m]).sum();
         if kept.len() < MIN_SPC_POINTS || (mentions && charted_mentions < MIN_MENTIONS) {
             tally.too_small += 1;
@@ -558,13 +651,13 @@ fn scan(
             .iter()
             .map(|t| t.count(FftScore::VeryGood) + t.count(FftScore::Good))
             .collect();
-        let valid = c.scores.iter().map(ScoreTally::valid).collect();
+        let valid: Vec<u64> = c.scores.iter().map(ScoreTally::valid).collect();
         let key = Key {
             group: g,
             subject: None,
             polarity: Polarity::Score,
         };
-        consider(key, positive, valid, false);
+        consider(key, positive, valid.clone(), &valid, false);
         for subject in 0..s {
             for (slot, polarity) in [(0, Polarity::Complaints), (1, Polarity::Praise)] {
                 let numerators: Vec<u64> = (0..months)
@@ -578,7 +671,7 @@ fn scan(
                     subject: Some(subject),
                     polarity,
                 };
-                consider(key, numerators, c.comments.clone(), true);
+                consider(key, numerators, c.respondents.clone(), &c.comments, true);
             }
         }
     }
@@ -717,9 +810,18 @@ pub(super) fn what_changed(
         .filter_map(|n| usize::try_from(start.months_until(n.date.year_month())).ok())
         .collect();
     marks.sort_unstable();
-    let (mut found, tally) = scan(&counts, &frame, options, &marks);
+    let (found, tally) = scan(&counts, &frame, options, &marks);
     let threshold = ALPHA / tally.scanned.max(1) as f64;
-    found.retain(|c| c.p_value < threshold);
+    let mut found: Vec<Candidate> = found
+        .into_iter()
+        .filter_map(|c| {
+            if c.p_value < threshold {
+                Some(c)
+            } else {
+                c.fallback.map(|b| *b).filter(|b| b.p_value < threshold)
+            }
+        })
+        .collect();
     let accepted = found.len() as u64;
     found.sort_by(|a, b| {
         b.score
@@ -794,7 +896,7 @@ fn clusters(found: &[Candidate], sets: &[Vec<(usize, f32)>]) -> Vec<Vec<usize>> 
 }
 
 /// The member a cluster is listed under: where the shift is sharpest (largest change of rate) among
-/// the members that carry most of it (at least [`CARRIES`] of the largest comments a month), so a
+/// the members that carry most of it (at least [`CARRIES`] of the largest respondents a month), so a
 /// trust-wide shift made in one service is listed under that service, but not under one small ward.
 fn representative(found: &[Candidate], members: &[usize]) -> usize {
     let most = members.iter().map(|&i| found[i].impact).fold(0.0, f64::max);
@@ -848,11 +950,11 @@ fn entry(
     let first_month = month_at(cand.first);
     let (title, direction) = match cand.key.polarity {
         Polarity::Complaints => (
-            format!("{scope_label}: % of comments complaining about {label}"),
+            format!("{scope_label}: % of respondents complaining about {label}"),
             ImprovementDirection::Decrease,
         ),
         Polarity::Praise => (
-            format!("{scope_label}: % of comments praising {label}"),
+            format!("{scope_label}: % of respondents praising {label}"),
             ImprovementDirection::Increase,
         ),
         Polarity::Score => (
@@ -876,7 +978,8 @@ fn entry(
         numerators: cand.numerators.clone(),
         denominators: cand.denominators.clone(),
     };
-    let mut chart = spc_chart(series, start, &[], None, options.spc_min_month);
+    // The scan already left out the months too small to chart (their denominators are zero).
+    let mut chart = spc_chart(series, start, &[], None, 1);
     for note in &options.annotations {
         let month = note.date.year_month();
         if let Some(at) = chart.months.iter().position(|m| *m >= month) {
@@ -916,7 +1019,7 @@ fn entry(
         first_month_range: (month_at(cand.range.0), month_at(cand.range.1)),
         before: cand.before,
         after: cand.after,
-        comments_a_month: cand.impact,
+        respondents_a_month: cand.impact,
         p_value: cand.p_value,
         also_seen_in,
         annotation,
@@ -944,7 +1047,7 @@ fn method(
         )
     };
     format!(
-        "What changed scans {groups}, for every touchpoint and theme (complaints and praise apart) and % positive: {} monthly series were scanned; {} were too small to scan (fewer than {MIN_SPC_POINTS} months with {} or more comments, or fewer than {MIN_MENTIONS} mentions in those months). A series is listed when its SPC chart has a special-cause signal on the new side at or after the month that best splits it into a before and an after (at least {MIN_SIDE} months each), at least {:.0}% of the months after stay on the new side of the rate before, and before and after differ at p < {} (0.05 divided by the series scanned, so that scanning many series gives about one chance in twenty of a single false alarm). {} series had a signal that did not pass. Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site) are listed once, under the strongest, with the others named. Changes are ranked by comments a month the shift adds or removes (the change in rate × the monthly comments after it), discounted for age (÷ (1 + months since it began / 12)), so a recent change ranks above an equally large older one; at most {LISTED} are listed.",
+        "What changed scans {groups}, for every touchpoint and theme (complaints and praise apart, as the share of respondents who said so: someone who complains in both answers counts once) and % positive: {} monthly series were scanned; {} were too small to scan (fewer than {MIN_SPC_POINTS} months with {} or more comments, or fewer than {MIN_MENTIONS} mentions in those months). A series is listed when its SPC chart has a special-cause signal on the new side at or after the month that best splits it into a before and an after (at least {MIN_SIDE} months each), at least {:.0}% of the months after stay on the new side of the rate before, and before and after differ at p < {} (0.05 divided by the series scanned, so that scanning many series gives about one chance in twenty of a single false alarm). {} series had a signal that did not pass. Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site) are listed once, under the strongest, with the others named. Changes are ranked by respondents a month the shift adds or removes (the change in rate × the monthly respondents after it), discounted for age (÷ (1 + months since it began / 12)), so a recent change ranks above an equally large older one; at most {LISTED} are listed.",
         tally.scanned,
         tally.too_small,
         options.spc_min_month,
