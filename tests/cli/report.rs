@@ -732,6 +732,10 @@ fn the_pack_leads_with_what_changed_on_the_sample() {
     assert!(section.contains("Emergency Department: complaints about"));
     assert!(section.contains("Northgate Community Hospital: complaints about"));
     assert!(section.matches("<svg").count() >= 2, "a chart for each");
+    assert!(
+        section.contains(" respondents, ") && !section.contains(" comments, "),
+        "rates of complaints are shares of respondents, and say so"
+    );
 
     // A change the team marked is taken as the start when the data allow it.
     chorus_ok([

@@ -540,9 +540,10 @@ fn what_changed(out: &mut String, data: &ReportData) {
                 month_label(latest)
             )
         };
+        let unit = c.unit();
         let _ = write!(
             out,
-            "<figure class=\"change\"><h3>{}. {}</h3><span class=\"verdict {class}\">{}</span><p class=\"facts\"><span>From <b>{}</b>{}</span><span>Before: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>After: <b>{:.1}%</b> ({} of {} comments, {} months)</span><span>{}</span></p>",
+            "<figure class=\"change\"><h3>{}. {}</h3><span class=\"verdict {class}\">{}</span><p class=\"facts\"><span>From <b>{}</b>{}</span><span>Before: <b>{:.1}%</b> ({} of {} {unit}, {} months)</span><span>After: <b>{:.1}%</b> ({} of {} {unit}, {} months)</span><span>{}</span></p>",
             i + 1,
             esc(&c.headline()),
             match c.better_or_worse {

@@ -510,9 +510,9 @@ pub enum BetterOrWorse {
 pub struct RateSpan {
     /// Percentage (0–100).
     pub rate: f64,
-    /// Comments (or positive answers) counted.
+    /// Respondents who said it (or positive answers) counted.
     pub count: u64,
-    /// Out of this many comments (or valid answers).
+    /// Out of this many respondents with text (or valid answers): see [`ChangeFound::unit`].
     pub total: u64,
     /// Over this many months charted.
     pub months: usize,
@@ -568,6 +568,15 @@ impl ChangeFound {
             Polarity::Complaints => format!("Complaints about {}", self.subject_label),
             Polarity::Praise => format!("Praise for {}", self.subject_label),
             Polarity::Score => "% positive".to_string(),
+        }
+    }
+
+    /// What `before.total` and `after.total` count: respondents with text for complaints and praise,
+    /// answers with a score for % positive.
+    pub fn unit(&self) -> &'static str {
+        match self.polarity {
+            Polarity::Score => "answers",
+            Polarity::Complaints | Polarity::Praise => "respondents",
         }
     }
 
