@@ -10,11 +10,12 @@
 //! by maximal marginal relevance: close to the centroid, and unlike the quotes already chosen (Jaccard
 //! over stems), so the list shows the theme's range rather than five wordings of one comment.
 
-use chorus_text::{Tokens, is_negator};
+use chorus_text::Tokens;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::DocTexts;
+use super::content::says_nothing;
 use super::corpus::{Corpus, Reader};
 use super::sif::Embedder;
 
@@ -139,13 +140,10 @@ pub(crate) fn describe(
         }
     }
     let total_docs: usize = clusters.iter().map(|c| c.members.len()).sum();
-    // "not" or "no" alone says nothing about a theme ("not told" or "no complaints" does), and nor
-    // does "xxxx", the mark some exports leave where they removed a name.
-    let says_nothing: Vec<bool> = corpus
-        .terms
-        .iter()
-        .map(|t| is_negator(t) || is_redaction_mark(t))
-        .collect();
+    // "not", "nothing" or "improve" alone says nothing about a theme ("not told", "no complaints" or
+    // "improve parking" does), and nor does "xxxx", the mark some exports leave where they removed a
+    // name.
+    let says_nothing: Vec<bool> = corpus.terms.iter().map(|t| says_nothing(t)).collect();
     clusters
         .par_iter()
         .zip(&per_cluster)
@@ -228,11 +226,6 @@ fn key_phrases(
         }
     }
     chosen
-}
-
-/// "xxx", "xxxx"…: what some exports put where they removed a name.
-fn is_redaction_mark(term: &str) -> bool {
-    term.len() >= 3 && term.bytes().all(|b| b == b'x')
 }
 
 /// Each phrase in its most frequent written form among the cluster's comments (ties: the alphabetically
@@ -512,14 +505,6 @@ mod tests {
         assert!(!chosen.contains(&unigram(0)), "`not` alone");
         assert!(chosen.contains(&bigram(0, 1)), "`not told`");
         assert!(chosen.contains(&unigram(2)));
-    }
-
-    #[test]
-    fn runs_of_x_are_redaction_marks() {
-        assert!(is_redaction_mark("xxxx") && is_redaction_mark("xxx"));
-        assert!(
-            !is_redaction_mark("xx") && !is_redaction_mark("xray") && !is_redaction_mark("box")
-        );
     }
 
     #[test]
