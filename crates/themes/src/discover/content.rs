@@ -18,18 +18,21 @@ use rustc_hash::FxHashSet;
 
 use super::corpus::for_each_term;
 
-/// Words people write to answer a free-text question without naming anything: indefinite pronouns,
-/// the questions' own words (comment, improve, better, change, suggest), verbs of having nothing to
-/// say (think, know, add, say, mention), and references to another answer ("as above", "same").
+/// Words people write to answer a free-text question without naming anything: indefinite pronouns and
+/// amounts (much, a lot, a thing), intensifiers (absolutely, totally), "because", the questions' own words (comment, improve, better, change, suggest), verbs
+/// of having nothing to say (think, know, add, say, mention, done), and references to another answer
+/// ("as above", "same").
 /// Unstemmed; read through the shared analyzer so they match the stems discovery sees.
 const FILLER_WORDS: &str = "nothing anything something everything all whatever none nil nope nah \
     n/a na applicable comment comments commented add adding added else more further other \
-    particular particularly especially specific really honestly overall at all \
+    particular particularly especially specific really honestly overall at all thing things \
+    absolutely totally completely entirely whatsoever truly simply certainly definitely \
+    because reason \
     say said saying mention mentioned state stated see seen above previous previously already same \
     think thought thinking know known knowing sure idea mind come comes came \
     improve improved improvement improvements improving better change changed changes changing \
     suggest suggestion suggestions answer answered question questions reply response \
-    can could would wish like want yes ok okay";
+    do done doing much lot lots bit can could would wish like want yes ok okay";
 
 /// The stems of [`FILLER_WORDS`] as discovery reads them.
 static FILLERS: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
@@ -92,6 +95,12 @@ mod tests {
             "As above",
             "Nothing could be improved",
             "Nothing - it could not be better",
+            "Nothing could have been done better",
+            "Not much",
+            "Not a lot really",
+            "Absolutely nothing whatsoever",
+            "Not a thing",
+            "Because",
             "10/10",
             "xxxx",
         ] {
