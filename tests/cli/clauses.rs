@@ -95,7 +95,10 @@ fn the_export_gives_a_mixed_comments_clauses_with_their_labels() {
     assert!(cells[0].contains("[negative: travel"), "{}", cells[0]);
     // Clauses start at a word, and a cell is neutralised all the same: none starts a formula.
     for cell in &cells {
-        assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell}");
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{cell}"
+        );
     }
     assert!(cells[1].contains("[negative: waiting"), "{}", cells[1]);
 }
