@@ -145,17 +145,17 @@ fn the_jsonl_export_gives_each_clause_its_words_and_labels() {
 /// The column named `name` of the CSV export, row by row.
 fn csv_column(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    write_csv(&comments(), &ExportFilter::default(), &mut out).unwrap();
+    write_csv(&comments(), &ExportFilter::default(), &mut out).expect("the CSV is written");
     let mut reader = ::csv::Reader::from_reader(&out[3..]);
     let at = reader
         .headers()
-        .unwrap()
+        .expect("a header")
         .iter()
         .position(|h| h == name)
         .expect("the column");
     reader
         .records()
-        .map(|r| r.unwrap()[at].to_string())
+        .map(|r| r.expect("a row")[at].to_string())
         .collect()
 }
 
@@ -171,10 +171,10 @@ fn the_csv_export_has_a_readable_clauses_column_safe_from_formulas() {
 
 /// The rows of a sheet as strings, header first.
 fn sheet(bytes: Vec<u8>, name: &str) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
-    let formulas = book.worksheet_formula(name).unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("a workbook");
+    let formulas = book.worksheet_formula(name).expect("the sheet's formulas");
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
-    let range = book.worksheet_range(name).unwrap();
+    let range = book.worksheet_range(name).expect("the sheet");
     range
         .rows()
         .map(|row| {
