@@ -426,3 +426,97 @@ async fn explore(s: &mut Session, served: &Served) -> String {
     assert_eq!(api["review"]["quote"], true);
     key
 }
+
+/// A WebDriver session with headless chromium.
+async fn headless(driver: &Driver, chromium: &str, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": which(chromium),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", profile.display())],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session")
+}
+
+#[test]
+fn the_packs_clauses_fit_its_layout_and_read_well_in_a_real_browser() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipping: chromium is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    if !installed("chromedriver") {
+        eprintln!("skipping: chromedriver is not installed (apt-get install chromium-driver)");
+        return;
+    }
+    let Some(driver) = start_driver() else {
+        eprintln!("skipping: chromedriver did not start");
+        return;
+    };
+    let dir = temp_dir();
+    let pack = sample_output(dir.path()).join("pack.html");
+    let shots = target_dir().join("serve-screenshots");
+    std::fs::create_dir_all(&shots).expect("a screenshot folder");
+    let axe = axe_source();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let client = headless(&driver, &chromium, &dir.path().join("profile")).await;
+        let mut session = Session {
+            client,
+            axe,
+            shots: shots.clone(),
+            violations: Vec::new(),
+        };
+        session.go(&format!("file://{}", pack.display())).await;
+        session.wait_for("blockquote .clause .cl").await;
+        // Every clause label sits inside its quote or cell, and nothing widens the page.
+        let layout = session
+            .client
+            .execute(
+                "const out = [];
+                 const page = document.documentElement;
+                 if (page.scrollWidth > page.clientWidth + 1) out.push('page ' + page.scrollWidth);
+                 const labels = document.querySelectorAll('.clause .cl');
+                 for (const l of labels) {
+                   const box = l.closest('blockquote, td, .story p, q').getBoundingClientRect();
+                   const r = l.getBoundingClientRect();
+                   if (r.left < box.left - 1 || r.right > box.right + 1) out.push(l.textContent);
+                 }
+                 return { labels: labels.length, outside: out };",
+                vec![],
+            )
+            .await
+            .expect("the layout is measured");
+        assert!(layout["labels"].as_u64().unwrap_or(0) > 10, "{layout}");
+        assert_eq!(layout["outside"], json!([]), "labels outside their quote");
+        let label = session.text("blockquote .clause .cl").await;
+        assert!(
+            ["positive", "negative", "neutral", "mixed"]
+                .iter()
+                .any(|s| label.starts_with(s)),
+            "a label says its sentiment in words: {label}"
+        );
+        session.check("pack-clauses").await;
+        let violations: Vec<String> = std::mem::take(&mut session.violations)
+            .into_iter()
+            .filter(|v| v.contains(".cl"))
+            .collect();
+        session.client.close().await.expect("the session closes");
+        assert!(
+            violations.is_empty(),
+            "serious or critical accessibility violations in the clauses:\n{}",
+            violations.join("\n")
+        );
+    });
+}

@@ -5,6 +5,7 @@ mod support;
 
 mod analyse;
 mod browser;
+mod clauses;
 mod ingest;
 mod qda;
 mod report;

@@ -445,3 +445,101 @@ fn the_real_fft_corpus_themes_end_to_end() {
         "{s}"
     );
 }
+
+/// Whether a comment says nothing a theme could be made of, judged here independently of discovery's
+/// own rule: one of the usual empty answers, compared without case and punctuation.
+fn says_nothing(text: &str) -> bool {
+    let words: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    [
+        "nothing",
+        "no comment",
+        "no comments",
+        "n a",
+        "na",
+        "none",
+        "no",
+        "nothing to improve",
+        "nothing at all",
+        "nothing really",
+        "absolutely nothing",
+        "can t think of anything",
+        "cant think of anything",
+        "not sure",
+        "don t know",
+    ]
+    .contains(&words.as_str())
+}
+
+#[test]
+fn discovered_themes_on_the_real_corpus_are_named_by_their_comments_and_stable() {
+    let Some(export) = shared_corpus("fft-v6-dev.csv") else {
+        return;
+    };
+    let dir = temp_dir();
+    let store = ingest(dir.path(), &export);
+    let run = || {
+        themes_json(&store, &["--discover", "auto"]);
+        let catalog = Store::open(&store)
+            .expect("opens")
+            .catalog()
+            .expect("reads")
+            .expect("catalog");
+        (catalog.discovered, comments(&store))
+    };
+    let (themes, stored) = run();
+    assert!(themes.len() >= 10, "{} themes", themes.len());
+    let empty: Vec<&Comment> = stored.iter().filter(|c| says_nothing(&c.text)).collect();
+    assert!(empty.len() > 100, "the corpus has many empty answers");
+    for c in &empty {
+        let theme = c.annotations.as_ref().and_then(|a| a.discovered_theme);
+        assert_eq!(theme, None, "{:?} is in a discovered theme", c.text);
+    }
+    let mut named = 0;
+    for theme in &themes {
+        if theme.label == format!("unnamed group {}", theme.id) {
+            continue;
+        }
+        named += 1;
+        assert!(!theme.label.contains('·'), "{}", theme.label);
+        let name = theme.label.to_lowercase();
+        let using = stored
+            .iter()
+            .filter(|c| {
+                c.annotations.as_ref().and_then(|a| a.discovered_theme) == Some(theme.id)
+                    && c.text
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase()
+                        .contains(&name)
+            })
+            .count() as u64;
+        assert!(
+            using * 20 >= theme.size,
+            "`{}` is in {using} of its {} comments",
+            theme.label,
+            theme.size
+        );
+    }
+    assert!(named * 4 >= themes.len() * 3, "most themes have a name");
+    // The same store themed again: the same themes, names, numbers and members.
+    let (again, stored_again) = run();
+    assert_eq!(again, themes);
+    let members = |cs: &[Comment]| -> Vec<Option<u32>> {
+        cs.iter()
+            .map(|c| c.annotations.as_ref().and_then(|a| a.discovered_theme))
+            .collect()
+    };
+    assert_eq!(members(&stored_again), members(&stored));
+}

@@ -7,7 +7,7 @@ use std::io::Write;
 use chorus_core::{Attributes, Comment, Date};
 use serde::Serialize;
 
-use crate::escape;
+use crate::{clauses, escape};
 
 /// Which comments to export.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,6 +79,25 @@ pub struct ExportRecord<'a> {
     pub discordant: bool,
     /// The export's other columns (age band, ethnicity, ward…), by name.
     pub attributes: &'a Attributes,
+    /// The comment's clauses, each with its words and labels (empty before theming), so a reader sees
+    /// why a comment is both praise and complaint.
+    pub clauses: Vec<ExportClause<'a>>,
+    /// The comment's text, to read the clauses' words from.
+    #[serde(skip)]
+    comment: &'a Comment,
+}
+
+/// One clause of an exported comment, with the fields `chorus search --json` gives a clause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportClause<'a> {
+    /// The clause's words, as in the text.
+    pub text: &'a str,
+    /// How the clause feels.
+    pub sentiment: &'static str,
+    /// Touchpoint ids it speaks about, in journey order.
+    pub touchpoints: Vec<&'a str>,
+    /// Codebook themes matched in it.
+    pub themes: Vec<&'a str>,
 }
 
 /// Sentiment label and score.
@@ -159,7 +178,29 @@ impl<'a> ExportRecord<'a> {
             discovered_theme: a.and_then(|a| a.discovered_theme),
             discordant: a.is_some_and(|a| a.discordant),
             attributes: &c.attributes,
+            clauses: a.map_or_else(Vec::new, |a| {
+                a.clauses
+                    .iter()
+                    .map(|k| ExportClause {
+                        text: k.text(&c.text),
+                        sentiment: k.sentiment.as_str(),
+                        touchpoints: k.touchpoints.iter().map(|t| &**t).collect(),
+                        themes: k.themes.iter().map(|t| &**t).collect(),
+                    })
+                    .collect()
+            }),
+            comment: c,
         }
+    }
+
+    /// The clauses in the readable form of [`clauses::readable`]: `words [labels] | words [labels]`.
+    pub fn readable_clauses(&self) -> String {
+        self.comment
+            .annotations
+            .as_ref()
+            .map_or_else(String::new, |a| {
+                clauses::readable(&self.comment.text, &a.clauses)
+            })
     }
 }
 
@@ -209,7 +250,7 @@ pub fn write_jsonl<W: Write>(
 }
 
 /// The CSV columns of [`CsvExport`] before the attribute columns.
-pub const CSV_HEADER: [&str; 17] = [
+pub const CSV_HEADER: [&str; 18] = [
     "id",
     "respondent",
     "question",
@@ -227,12 +268,15 @@ pub const CSV_HEADER: [&str; 17] = [
     "themes",
     "discovered_theme",
     "discordant",
+    "clauses",
 ];
 
 /// CSV, one row per comment (UTF-8 with a byte-order mark): the [`CSV_HEADER`] columns, then one
 /// column per attribute name given (empty where a comment has no value). Lists are joined with `; `
-/// (`waiting:negative`, `Staff attitude (codebook, 1.00)`); every text cell is neutralised against
-/// formula injection.
+/// (`waiting:negative`, `Staff attitude (codebook, 1.00)`); the clauses are in the readable form of
+/// [`clauses::readable`] (`The staff were great [positive: Staff attitude] | but I couldn't get parked
+/// [negative: travel]`), so a filter on "negative: travel" finds them. Every text cell is neutralised
+/// against formula injection.
 #[derive(Debug)]
 pub struct CsvExport<W: Write> {
     writer: csv::Writer<W>,
@@ -377,6 +421,7 @@ fn row(r: &ExportRecord<'_>, attributes: &[String]) -> Vec<String> {
             .map(|d| d.to_string())
             .unwrap_or_default(),
         r.discordant.to_string(),
+        text(&r.readable_clauses()),
     ];
     cells.extend(
         attributes

@@ -14,9 +14,9 @@ use crate::model::{
     BetterOrWorse, Polarity, Quote, ReportData, Shift, SpcChart, ThemeRow, long_date, month_label,
 };
 use crate::options::BreakdownBy;
-use crate::quotes;
 use crate::spc::Variation;
 use crate::svg;
+use crate::{clauses, quotes};
 
 /// Groups shown per breakdown in the pack (the largest, or the latest months); every group is in the
 /// CSV and Excel outputs.
@@ -119,6 +119,10 @@ table.breakdown td:first-child { overflow-wrap: anywhere; }
 .note { font-size: 8pt; color: #5F6B76; }
 .set-aside { border-left: 4px solid #5F6B76; padding: 1mm 3mm; }
 .set-aside.incomplete { border-color: #B00020; background: #FDECEE; }
+.clause .cl { display: inline-block; font-style: normal; font-size: 7pt; line-height: 1.3; padding: 0 1mm; margin: 0 0.5mm; border-radius: 1mm; border: 1px solid currentColor; vertical-align: 1px; overflow-wrap: anywhere; }
+.clause .cl.pos { background: #DCEBF7; color: #004C77; }
+.clause .cl.neg { background: #FCEBD0; color: #7A4A00; }
+.clause .cl.neu { background: #ECEFF1; color: #37424D; }
 .cut { font-style: normal; font-size: 7.5pt; color: #5F6B76; white-space: normal; }
 .method li { margin-bottom: 1mm; font-size: 8.5pt; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: 1px solid #D8DDE3; font-size: 8pt; color: #5F6B76; }
@@ -273,11 +277,38 @@ fn cut_note(q: &Quote) -> String {
         .unwrap_or_default()
 }
 
+/// A quote's words, escaped: for a mixed comment, clause by clause, each followed by its labels
+/// (sentiment, touchpoints, codebook themes), so a reader sees why it is both praise and complaint.
+fn quote_body(q: &Quote) -> String {
+    if !clauses::is_mixed(q.sentiment, &q.clauses) {
+        return esc(&q.text).into_owned();
+    }
+    let mut out = String::new();
+    for (i, k) in q.clauses.iter().enumerate() {
+        let class = match k.sentiment {
+            SentimentLabel::Positive => "pos",
+            SentimentLabel::Negative => "neg",
+            SentimentLabel::Mixed | SentimentLabel::Neutral => "neu",
+        };
+        let _ = write!(
+            out,
+            "{}<span class=\"clause\">{} <span class=\"cl {class}\">{}</span></span>",
+            if i == 0 { "" } else { " " },
+            esc(&k.text),
+            esc(&clauses::label(k.sentiment, &k.touchpoints, &k.themes))
+        );
+    }
+    if q.truncated {
+        out.push('…');
+    }
+    out
+}
+
 fn blockquote(out: &mut String, q: &Quote, class: &str) {
     let _ = write!(
         out,
         "<blockquote class=\"{class}\">“{}”{}<span class=\"meta\">{}</span></blockquote>",
-        esc(&q.text),
+        quote_body(q),
         cut_note(q),
         quote_meta(q)
     );
@@ -482,7 +513,7 @@ fn themes(out: &mut String, data: &ReportData) {
         if !t.quotes.is_empty() {
             let _ = write!(out, "<tr class=\"said\"><td colspan=\"{columns}\">");
             for q in t.quotes.iter().take(2) {
-                let _ = write!(out, "<q>{}</q>{} ", esc(&q.text), cut_note(q));
+                let _ = write!(out, "<q>{}</q>{} ", quote_body(q), cut_note(q));
             }
             out.push_str("</td></tr>");
         }
@@ -826,7 +857,7 @@ fn discordant(out: &mut String, data: &ReportData) {
             esc(q.service.as_deref().unwrap_or("")),
             q.score.label(),
             q.sentiment.map(|s| s.as_str()).unwrap_or(""),
-            esc(&q.text),
+            quote_body(q),
             cut_note(q)
         );
     }
@@ -851,7 +882,7 @@ fn complex(out: &mut String, data: &ReportData) {
         let _ = write!(
             out,
             "<div class=\"story\"><p>“{}”{}</p><div class=\"meta\">{}</div>",
-            esc(&q.text),
+            quote_body(q),
             cut_note(q),
             quote_meta(q)
         );

@@ -44,6 +44,7 @@
 
 mod breakdown;
 mod build;
+pub mod clauses;
 pub mod csv;
 mod error;
 pub mod escape;

@@ -5,6 +5,7 @@ use chorus_core::{Date, Direction, FftScore, SentimentLabel, ThemeSource, YearMo
 use serde::Serialize;
 
 use crate::breakdown::Breakdown;
+use crate::clauses::QuoteClause;
 use crate::options::ChangeNote;
 use crate::spc::{ImprovementDirection, Variation, Xmr};
 use crate::stats::ProportionTest;
@@ -289,6 +290,10 @@ pub struct Quote {
     pub sentiment: Option<SentimentLabel>,
     /// The themes of the comment (for complex comments).
     pub themes: Vec<String>,
+    /// The comment's clauses within the quote, each with its labels (empty for a comment of one
+    /// clause), so a reader sees why a comment is both praise and complaint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<QuoteClause>,
 }
 
 /// One row of the themes table.

@@ -150,7 +150,9 @@ pub(crate) fn quote(
     themes: Vec<String>,
 ) -> Quote {
     let (text, truncated) = cut(&comment.text, max_chars, keep_lines);
+    let shown = text.chars().count() - usize::from(truncated);
     Quote {
+        clauses: crate::clauses::of_quote(comment, shown),
         comment_id: comment.id.clone(),
         respondent: comment.respondent.to_string(),
         text,

@@ -7,8 +7,8 @@ use crate::breakdown::Count;
 use crate::build::slug;
 use crate::model::{Quote, ReportData, SetAside};
 use crate::options::MIN_SPC_POINTS;
-use crate::quotes;
 use crate::spc::PointClass;
+use crate::{clauses, quotes};
 
 /// One cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -660,6 +660,7 @@ fn quotes_table(
         columns.push(col("Themes", Kind::Text));
     }
     columns.push(col("Comment", Kind::Quote));
+    columns.push(col("Clauses", Kind::Quote));
     Table {
         name: name.into(),
         title: title.into(),
@@ -682,6 +683,10 @@ fn quotes_table(
                     row.push(Value::text(q.themes.join("; ")));
                 }
                 row.push(Value::text(quotes::text_with_note(q)));
+                row.push(match clauses::readable_quote(&q.clauses) {
+                    readable if readable.is_empty() => Value::Empty,
+                    readable => Value::Text(readable),
+                });
                 row
             })
             .collect(),

@@ -175,6 +175,19 @@ impl DocTerms {
         self.bytes
     }
 
+    /// Which docs have a word that says something ([`super::content`]): the docs clustering may
+    /// take in.
+    pub(crate) fn says_something(&self) -> Vec<bool> {
+        let nothing: Vec<bool> = self
+            .dictionary
+            .iter()
+            .map(|t| super::content::says_nothing(t))
+            .collect();
+        (0..self.len())
+            .map(|doc| self.doc(doc).iter().any(|&id| !nothing[id as usize]))
+            .collect()
+    }
+
     /// Doc `doc`'s terms, as dictionary ids in text order.
     fn doc(&self, doc: usize) -> &[u32] {
         &self.ids[self.offsets[doc]..self.offsets[doc + 1]]

@@ -4,24 +4,34 @@
 //! p(phrase | theme) · ln(p(phrase | theme) / p(phrase)), a term of the KL divergence of the theme from
 //! all comments, which needs a phrase to be both common in the theme and rarer elsewhere. Counts are of
 //! comments, not words, so one long story cannot make a theme's label. Each phrase is shown in its most
-//! frequent written form ("park" → "parking", "car park"). The label joins the first three.
+//! frequent written form ("park" → "parking", "car park").
+//!
+//! **The name** is a phrase a person would write: the theme's most distinctive two-word phrase (with
+//! the stop words written between: "waiting for hours") found in at least 5 % of its comments, else a
+//! word found in a quarter of them, else none ("unnamed group 7"); never a phrase of words that say
+//! nothing alone ("nothing else"), and never the name of a larger theme.
 //!
 //! **Quotes** are 3–5 short comments (or, from a long comment, its sentence closest to the theme) chosen
 //! by maximal marginal relevance: close to the centroid, and unlike the quotes already chosen (Jaccard
 //! over stems), so the list shows the theme's range rather than five wordings of one comment.
 
-use chorus_text::{Tokens, is_negator};
+use chorus_text::Tokens;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::DocTexts;
+use super::content::{is_redaction_mark, says_nothing};
 use super::corpus::{Corpus, Reader};
 use super::sif::Embedder;
 
 /// Key phrases kept per theme.
 const KEY_PHRASES: usize = 8;
-/// Key phrases joined into the label.
-const LABEL_PHRASES: usize = 3;
+/// Fewest of a theme's comments a two-word phrase must be found in to name it.
+const NAME_SHARE: f64 = 0.05;
+/// Fewest of a theme's comments a single word must be found in to name it.
+const NAME_WORD_SHARE: f64 = 0.25;
+/// Candidate names kept per theme (a larger theme may have taken the first).
+const NAMES: usize = 5;
 /// Most quotes per theme.
 const QUOTES: usize = 5;
 /// Fewest quotes wanted per theme (when the theme has that many usable comments).
@@ -53,6 +63,8 @@ pub(crate) struct Cluster {
 pub(crate) struct Description {
     pub(crate) label: String,
     pub(crate) key_phrases: Vec<String>,
+    /// Candidate names, best first, in their written forms.
+    pub(crate) names: Vec<String>,
     pub(crate) quotes: Vec<String>,
 }
 
@@ -139,13 +151,10 @@ pub(crate) fn describe(
         }
     }
     let total_docs: usize = clusters.iter().map(|c| c.members.len()).sum();
-    // "not" or "no" alone says nothing about a theme ("not told" or "no complaints" does), and nor
-    // does "xxxx", the mark some exports leave where they removed a name.
-    let says_nothing: Vec<bool> = corpus
-        .terms
-        .iter()
-        .map(|t| is_negator(t) || is_redaction_mark(t))
-        .collect();
+    // "not", "nothing" or "improve" alone says nothing about a theme ("not told", "no complaints" or
+    // "improve parking" does), and nor does "xxxx", the mark some exports leave where they removed a
+    // name.
+    let says_nothing: Vec<bool> = corpus.terms.iter().map(|t| says_nothing(t)).collect();
     clusters
         .par_iter()
         .zip(&per_cluster)
@@ -157,21 +166,90 @@ pub(crate) fn describe(
                 total_docs,
                 &says_nothing,
             );
-            let key_phrases = written_forms(reader, terms, texts, cluster, &phrases, corpus);
-            let label = key_phrases
-                .iter()
-                .take(LABEL_PHRASES)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" · ");
+            let names = name_phrases(
+                &corpus.terms,
+                cluster.members.len(),
+                counts,
+                &overall,
+                total_docs,
+                &says_nothing,
+            );
+            let wanted: Vec<Phrase> = phrases.iter().chain(&names).copied().collect();
+            let mut forms = written_forms(reader, terms, texts, cluster, &wanted, corpus);
+            let names = forms.split_off(phrases.len());
             let quotes = quotes(reader, terms, texts, cluster, embedder);
             Description {
-                label,
-                key_phrases,
+                label: String::new(),
+                key_phrases: forms,
+                names,
                 quotes,
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .enumerate()
+        .scan(FxHashSet::default(), |used, (id, mut d)| {
+            d.label = label(id, &d.names, used);
+            Some(d)
+        })
         .collect()
+}
+
+/// A theme's name: its first candidate phrase not already the name of a larger theme, with a capital
+/// letter ("Car park"), or "unnamed group N" (N its id) when it has none.
+fn label(id: usize, names: &[String], used: &mut FxHashSet<String>) -> String {
+    for name in names {
+        if used.insert(name.clone()) {
+            let mut chars = name.chars();
+            return chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect::<String>()
+            });
+        }
+    }
+    format!("unnamed group {id}")
+}
+
+/// The phrases that could name a cluster of `size` comments, best first: the two-word phrases (with
+/// the stop words between them as written: "waiting for hours") found in at least [`NAME_SHARE`] of its
+/// comments, then the single words found in at least [`NAME_WORD_SHARE`], ranked as key phrases are
+/// (common in the theme and rarer elsewhere). A phrase must name something and end on it: its last
+/// word says something alone ("not told", not "staff not" nor "nothing else"), and no word of it is a
+/// redaction mark.
+fn name_phrases(
+    terms: &[String],
+    size: usize,
+    counts: &FxHashMap<Phrase, u32>,
+    overall: &FxHashMap<Phrase, u32>,
+    total_docs: usize,
+    says_nothing: &[bool],
+) -> Vec<Phrase> {
+    let nothing = |id: u32| says_nothing.get(id as usize).copied().unwrap_or(true);
+    let redacted = |id: u32| terms.get(id as usize).is_none_or(|t| is_redaction_mark(t));
+    let least = |share: f64| ((share * size as f64).ceil() as u32).max(2.min(size as u32));
+    let (phrase_least, word_least) = (least(NAME_SHARE), least(NAME_WORD_SHARE));
+    let mut scored: Vec<(bool, f64, Phrase)> = counts
+        .iter()
+        .filter(|&(&p, &c)| match words(p) {
+            (a, Some(b)) => c >= phrase_least && !nothing(b) && !redacted(a),
+            (a, None) => c >= word_least && !nothing(a),
+        })
+        .map(|(&p, &c)| {
+            let score = distinctiveness(c, size, overall[&p], total_docs);
+            (words(p).1.is_none(), score, p)
+        })
+        .filter(|&(_, score, _)| score > 0.0)
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    scored.into_iter().take(NAMES).map(|(_, _, p)| p).collect()
+}
+
+/// How well a phrase in `count` of a cluster's `size` comments (and `everywhere` of all `total`)
+/// marks the cluster off: p(phrase | theme) · ln(p(phrase | theme) / p(phrase)), plus a small frequency
+/// term that orders phrases when there is nothing to contrast with (one theme).
+fn distinctiveness(count: u32, size: usize, everywhere: u32, total: usize) -> f64 {
+    let in_cluster = f64::from(count) / size as f64;
+    let overall = f64::from(everywhere) / total as f64;
+    in_cluster * (in_cluster / overall).ln() + 1e-6 * in_cluster
 }
 
 /// The most distinctive phrases of a cluster of `size` comments, best first, without redundancy: a word
@@ -190,15 +268,7 @@ fn key_phrases(
     let mut scored: Vec<(f64, Phrase)> = counts
         .iter()
         .filter(|&(_, &c)| c >= min_count)
-        .map(|(&p, &c)| {
-            let in_cluster = f64::from(c) / size as f64;
-            let everywhere = f64::from(overall[&p]) / total_docs as f64;
-            // The small frequency term orders phrases when there is nothing to contrast with (one theme).
-            (
-                in_cluster * (in_cluster / everywhere).ln() + 1e-6 * in_cluster,
-                p,
-            )
-        })
+        .map(|(&p, &c)| (distinctiveness(c, size, overall[&p], total_docs), p))
         .filter(|&(score, _)| score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -228,11 +298,6 @@ fn key_phrases(
         }
     }
     chosen
-}
-
-/// "xxx", "xxxx"…: what some exports put where they removed a name.
-fn is_redaction_mark(term: &str) -> bool {
-    term.len() >= 3 && term.bytes().all(|b| b == b'x')
 }
 
 /// Each phrase in its most frequent written form among the cluster's comments (ties: the alphabetically
@@ -512,14 +577,6 @@ mod tests {
         assert!(!chosen.contains(&unigram(0)), "`not` alone");
         assert!(chosen.contains(&bigram(0, 1)), "`not told`");
         assert!(chosen.contains(&unigram(2)));
-    }
-
-    #[test]
-    fn runs_of_x_are_redaction_marks() {
-        assert!(is_redaction_mark("xxxx") && is_redaction_mark("xxx"));
-        assert!(
-            !is_redaction_mark("xx") && !is_redaction_mark("xray") && !is_redaction_mark("box")
-        );
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!    corpora, all text helps) by positive PMI over ±5-word windows and a randomized SVD (`linalg`).
 //! 3. `sif`: a vector per comment, the frequency-weighted average of its word vectors minus the
 //!    component all comments share.
+//!    `content` leaves out of the themes the comments that say nothing ("Nothing", "N/A", "can't
+//!    think of anything"): no word after stop words, negators and fillers.
 //! 4. `kmeans`: spherical k-means with k-means++ seeding and restarts on a deterministic sample of the
 //!    included comments; then every included comment is assigned to its nearest theme, in parallel.
 //!    `auto_k` says how many themes `auto` means.
@@ -46,6 +48,7 @@
 //! ```
 
 mod auto_k;
+mod content;
 mod corpus;
 mod kmeans;
 mod label;
@@ -228,7 +231,12 @@ fn discover_with(
         assignments: vec![None; terms.len()],
         themes: Vec::new(),
     };
-    let included: Vec<usize> = (0..terms.len()).filter(|&i| include[i]).collect();
+    // Comments that say nothing ("Nothing", "N/A") would make themes of their own: left out.
+    let says_something = terms.says_something();
+    let included: Vec<usize> = (0..terms.len())
+        .filter(|&i| include[i] && says_something[i])
+        .collect();
+    drop(says_something);
     if included.is_empty() {
         return discovery;
     }

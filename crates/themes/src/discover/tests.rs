@@ -90,7 +90,11 @@ fn obvious_groups_separate() {
     }
     let sizes: Vec<u64> = found.themes.iter().map(|t| t.size).collect();
     assert_eq!(sizes, [30, 30, 30]);
-    let labels: Vec<&str> = found.themes.iter().map(|t| t.label.as_str()).collect();
+    let labels: Vec<String> = found
+        .themes
+        .iter()
+        .map(|t| t.label.to_lowercase())
+        .collect();
     assert!(labels.iter().any(|l| l.contains("park")), "{labels:?}");
     assert!(
         labels
@@ -125,8 +129,112 @@ fn quotes_are_distinct_short_and_from_the_theme() {
             assert_eq!(found.assignments[doc].map(|a| a.0), Some(theme.id));
         }
         assert!(!theme.key_phrases.is_empty());
-        assert!(theme.label.starts_with(&theme.key_phrases[0]));
     }
+    assert_names_are_phrases_of_their_comments(&refs, &found);
+}
+
+/// Each theme is named by a phrase its own comments use (compared lowercased, white space collapsed),
+/// or says it has none; no two themes share a name.
+fn assert_names_are_phrases_of_their_comments(texts: &[&str], found: &Discovery) {
+    let mut names = std::collections::HashSet::new();
+    for theme in &found.themes {
+        assert!(
+            names.insert(theme.label.clone()),
+            "two themes {}",
+            theme.label
+        );
+        if theme.label == format!("unnamed group {}", theme.id) {
+            continue;
+        }
+        assert!(!theme.label.contains('·'), "{}", theme.label);
+        let name = theme.label.to_lowercase();
+        let members: Vec<String> = texts
+            .iter()
+            .zip(&found.assignments)
+            .filter(|(_, a)| a.map(|a| a.0) == Some(theme.id))
+            .map(|(t, _)| {
+                t.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .collect();
+        let using = members.iter().filter(|m| m.contains(&name)).count();
+        assert!(
+            using * 20 >= members.len() && using >= 2,
+            "`{}` is in {using} of its {} comments",
+            theme.label,
+            members.len()
+        );
+    }
+}
+
+/// Answers that say nothing, written the many ways people write them.
+const SAY_NOTHING: [&str; 12] = [
+    "Nothing",
+    "No comment",
+    "N/A",
+    "nothing to improve",
+    "can't think of anything",
+    "no",
+    "none",
+    "Nothing.",
+    "Nothing at all",
+    "nothing really",
+    "No comments",
+    "Not sure",
+];
+
+/// [`three_topics`] with as many answers that say nothing among them.
+fn topics_and_nothing() -> Vec<String> {
+    let mut texts = three_topics();
+    let n = texts.len();
+    for i in 0..n {
+        texts.push(SAY_NOTHING[i % SAY_NOTHING.len()].to_string());
+    }
+    texts
+}
+
+#[test]
+fn answers_that_say_nothing_make_no_theme() {
+    let texts = topics_and_nothing();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    for count in [ClusterCount::Fixed(4), ClusterCount::Auto] {
+        let found = discover(&docs(&refs), &DiscoverOptions { count, seed: 42 });
+        let topics = texts.len() / 2;
+        assert!(
+            found.assignments[topics..].iter().all(Option::is_none),
+            "an answer that says nothing was placed in a theme"
+        );
+        assert!(found.assignments[..topics].iter().all(Option::is_some));
+        for theme in &found.themes {
+            let label = theme.label.to_lowercase();
+            assert!(
+                !["nothing", "comment", "n/a", "think", "none"]
+                    .iter()
+                    .any(|w| label.contains(w)),
+                "{label}"
+            );
+            for q in &theme.quotes {
+                assert!(!SAY_NOTHING.contains(&q.as_str()), "{q} quoted");
+            }
+        }
+        assert_names_are_phrases_of_their_comments(&refs, &found);
+    }
+}
+
+#[test]
+fn two_runs_give_the_same_themes_names_and_numbers() {
+    let texts = topics_and_nothing();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let options = DiscoverOptions {
+        count: ClusterCount::Auto,
+        seed: 42,
+    };
+    let first = discover(&docs(&refs), &options);
+    let second = discover(&docs(&refs), &options);
+    assert_eq!(first.assignments, second.assignments);
+    assert_eq!(first.themes, second.themes);
 }
 
 #[test]
