@@ -5,6 +5,7 @@ mod support;
 
 mod analyse;
 mod browser;
+mod corrections;
 mod ingest;
 mod qda;
 mod report;

@@ -186,7 +186,14 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         sort: args.sort,
         ..SearchRequest::default()
     };
-    let results = store.search(&request)?;
+    let mut results = store.search(&request)?;
+    // The filters and facets already see people's labels; the hits show them too, as the server's do.
+    let corrections = store.corrections()?;
+    if !corrections.is_empty() {
+        for hit in &mut results.hits {
+            corrections.apply_to(&mut hit.comment);
+        }
+    }
     if args.json {
         print(&format!(
             "{}\n",

@@ -6,13 +6,23 @@
 //! reported saved, and the next write cuts it off first. Theming never reads or rewrites this file, so a
 //! new `chorus themes` run keeps every correction; readers apply them with
 //! [`chorus_core::corrections::Corrections::apply`].
+//!
+//! Search sees people's labels too: when the store reads its annotations it also reads this file and
+//! keeps the corrected comments' final labels by sequence number ([`CorrectedLabels`]), which the
+//! predicates of `theme:`, `touchpoint:`, `sentiment:`… and the facets consult before the machine's
+//! table. Corrections are few, so the map is small; a store without corrections has an empty one and
+//! its searches never look at it.
 
+use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chorus_core::corrections::{Correction, Corrections};
+use chorus_core::corrections::{CommentKey, Correction, Corrections};
+use chorus_core::{AnnotationTable, Annotations, FftScore};
+use tantivy::Searcher;
 
+use crate::schema::{names, score_from_code};
 use crate::{Error, Store};
 
 /// The corrections file's name inside a store directory.
@@ -64,7 +74,106 @@ impl Store {
             .map_err(io)?;
         cut_torn_line(&mut file).map_err(io)?;
         file.write_all(&line).map_err(io)?;
-        file.sync_all().map_err(io)
+        file.sync_all().map_err(io)?;
+        self.corrected_one(correction)
+    }
+
+    /// The final labels of every comment `corrections` are about, over the machine's `table`.
+    pub(crate) fn corrected_labels(
+        &self,
+        table: &AnnotationTable,
+        corrections: Corrections,
+    ) -> Result<CorrectedLabels, Error> {
+        let searcher = self.searcher();
+        let mut labels = CorrectedLabels {
+            corrections,
+            ..CorrectedLabels::default()
+        };
+        let keys: Vec<CommentKey> = labels.corrections.keys().collect();
+        for key in keys {
+            labels.update(self, &searcher, table, key)?;
+        }
+        Ok(labels)
+    }
+
+    /// Brings the annotations read by this store up to date with a correction just saved, so that its
+    /// next searches see it (the server searches right after a reviewer's change).
+    fn corrected_one(&self, correction: &Correction) -> Result<(), Error> {
+        let mut cached = self.annotated_cache();
+        let Some(Some(annotated)) = &*cached else {
+            return Ok(());
+        };
+        let mut corrected = annotated.corrected.clone();
+        corrected.corrections.push(correction.clone());
+        corrected.update(self, &self.searcher(), &annotated.table, correction.key)?;
+        let updated = crate::Annotated {
+            table: std::sync::Arc::clone(&annotated.table),
+            catalog: annotated.catalog.clone(),
+            corrected,
+        };
+        *cached = Some(Some(std::sync::Arc::new(updated)));
+        Ok(())
+    }
+
+    /// The sequence number and FFT score of the comment with this key, if the store holds it.
+    fn place_of(
+        &self,
+        searcher: &Searcher,
+        key: CommentKey,
+    ) -> Result<Option<(u64, FftScore)>, Error> {
+        let Some(address) = self.address_of(searcher, key)? else {
+            return Ok(None);
+        };
+        let ff = searcher.segment_reader(address.segment_ord).fast_fields();
+        let e = |e| self.index_error(e);
+        let seq = ff.u64(names::SEQ).map_err(e)?.first(address.doc_id);
+        let score = ff.u64(names::SCORE).map_err(e)?.first(address.doc_id);
+        Ok(seq.map(|seq| (seq, score_from_code(score.unwrap_or(0)))))
+    }
+}
+
+/// People's final labels of the comments they corrected, by sequence number, with the corrections
+/// they come from: what search consults before the machine's [`AnnotationTable`].
+#[derive(Clone, Debug, Default)]
+pub struct CorrectedLabels {
+    corrections: Corrections,
+    /// `None`: the comment has no annotations even after the corrections (only a quote mark, say).
+    by_seq: BTreeMap<u64, Option<Annotations>>,
+}
+
+impl CorrectedLabels {
+    /// Whether no comment was corrected (searches then never look here).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.by_seq.is_empty()
+    }
+
+    /// The corrected comment's final annotations, or `None` if no person corrected it.
+    #[inline]
+    pub fn get(&self, seq: u64) -> Option<Option<&Annotations>> {
+        self.by_seq.get(&seq).map(Option::as_ref)
+    }
+
+    /// The corrected comments' final annotations, by sequence number.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, Option<&Annotations>)> + '_ {
+        self.by_seq.iter().map(|(seq, a)| (*seq, a.as_ref()))
+    }
+
+    /// Recomputes one comment's final labels from the machine's and its corrections; a comment that
+    /// is no longer in the store is left out.
+    fn update(
+        &mut self,
+        store: &Store,
+        searcher: &Searcher,
+        table: &AnnotationTable,
+        key: CommentKey,
+    ) -> Result<(), Error> {
+        if let Some((seq, score)) = store.place_of(searcher, key)? {
+            let mut annotations = table.get(seq as usize);
+            self.corrections.apply(key, score, &mut annotations);
+            self.by_seq.insert(seq, annotations);
+        }
+        Ok(())
     }
 }
 

@@ -87,10 +87,7 @@ impl Store {
                     stats.no_comment += 1;
                 }
                 let ordinal = seq.first(doc).map_or(usize::MAX, |s| s as usize);
-                if annotated
-                    .as_ref()
-                    .is_some_and(|a| a.table.is_annotated(ordinal))
-                {
+                if annotated.as_ref().is_some_and(|a| a.is_annotated(ordinal)) {
                     stats.themed += 1;
                 }
                 match date.first(doc) {
