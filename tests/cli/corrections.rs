@@ -278,3 +278,53 @@ fn train_learns_from_the_comments_people_corrected() {
     );
     assert!(model.exists());
 }
+
+#[test]
+fn the_servers_filters_and_facets_follow_a_correction_at_once() {
+    use crate::serve::{correct as post_correction, get, serve};
+    let dir = temp_dir();
+    let out = sample_output(dir.path());
+    let s = serve(&out, &[]);
+    let filter = "/api/search?theme=Parking%20and%20transport&per=100";
+    let before = get(&s, filter).json();
+    let key = get(
+        &s,
+        "/api/search?theme=Parking%20and%20transport&touchpoint=travel&per=1",
+    )
+    .json()["hits"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(keys(&before).contains(&key.as_str()));
+    let total = before["total"].as_u64().unwrap();
+    let facet_before = facet(&get(&s, "/api/search?per=1").json(), "theme", PARKING);
+    let listed = |s: &crate::serve::Served| {
+        get(s, "/search?theme=Parking%20and%20transport&per=100")
+            .text()
+            .contains(&key)
+    };
+    assert!(listed(&s));
+    let page = get(&s, &format!("/comments/{key}")).text();
+    assert!(
+        page.contains("Travel and parking"),
+        "touchpoints are shown by name, not id"
+    );
+    let removed = post_correction(
+        &s,
+        &key,
+        r#"{"action":"remove_theme","theme":"Parking and transport","source":"codebook"}"#,
+    );
+    assert_eq!(removed.status, 201, "{}", removed.text());
+    let after = get(&s, filter).json();
+    assert_eq!(after["total"].as_u64().unwrap(), total - 1);
+    assert!(!keys(&after).contains(&key.as_str()));
+    assert_eq!(
+        facet(&get(&s, "/api/search?per=1").json(), "theme", PARKING),
+        facet_before - 1
+    );
+    let page = get(&s, "/search?theme=Parking%20and%20transport&per=100").text();
+    assert!(
+        !page.contains(&key),
+        "the search page follows the correction too"
+    );
+}
