@@ -178,6 +178,16 @@ fn a_persons_labels_are_what_filters_facets_reports_and_exports_see() {
         &row[touchpoints_at]
     );
 
+    // `chorus stats` counts the corrected comment.
+    let stats: Value = serde_json::from_str(&chorus_ok([
+        "stats",
+        "--store",
+        store.to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(stats["corrected"], 1);
+
     // So does `chorus show`.
     let shown: Value = serde_json::from_str(&chorus_ok([
         "show",

@@ -435,6 +435,13 @@ fn human_stats(dir: &Path, s: &StoreStats) -> String {
         )
     };
     let _ = writeln!(out, "  themed        {themed}");
+    if s.corrected > 0 {
+        let _ = writeln!(
+            out,
+            "  corrected     {} by people (their labels count as the people left them)",
+            count(s.corrected, "comment", "comments")
+        );
+    }
     let tally = &s.respondent_scores;
     let _ = writeln!(out, "\nFFT answers (one per respondent)");
     for score in FftScore::ALL {

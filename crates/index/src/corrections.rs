@@ -137,18 +137,23 @@ impl Store {
 #[derive(Clone, Debug, Default)]
 pub struct CorrectedLabels {
     corrections: Corrections,
-    /// `None`: the comment has no annotations even after the corrections (only a quote mark, say).
+    /// Only comments whose labels people changed; `None`: no annotations even so.
     by_seq: BTreeMap<u64, Option<Annotations>>,
 }
 
 impl CorrectedLabels {
-    /// Whether no comment was corrected (searches then never look here).
+    /// Whether no comment's labels were changed (searches then never look here).
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.by_seq.is_empty()
     }
 
-    /// The corrected comment's final annotations, or `None` if no person corrected it.
+    /// How many comments have labels people changed from the machine's.
+    pub fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    /// The corrected comment's final annotations, or `None` if no person changed its labels.
     #[inline]
     pub fn get(&self, seq: u64) -> Option<Option<&Annotations>> {
         self.by_seq.get(&seq).map(Option::as_ref)
@@ -170,8 +175,17 @@ impl CorrectedLabels {
     ) -> Result<(), Error> {
         if let Some((seq, score)) = store.place_of(searcher, key)? {
             let mut annotations = table.get(seq as usize);
-            self.corrections.apply(key, score, &mut annotations);
-            self.by_seq.insert(seq, annotations);
+            // Labels back where the machine had them (or only a quote mark) need no entry.
+            if self
+                .corrections
+                .apply(key, score, &mut annotations)
+                .changed_labels
+                > 0
+            {
+                self.by_seq.insert(seq, annotations);
+            } else {
+                self.by_seq.remove(&seq);
+            }
         }
         Ok(())
     }
