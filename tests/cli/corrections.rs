@@ -1,6 +1,8 @@
 //! People's corrections (made in `chorus serve`, kept in `STORE/corrections.jsonl`) as the command line
 //! sees them: search filters and facets, hits, `report`, `export`, `show`, and `chorus train --store`.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 use std::io::Write;
 use std::path::Path;
 
