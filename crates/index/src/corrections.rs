@@ -13,7 +13,7 @@
 //! table. Corrections are few, so the map is small; a store without corrections has an empty one and
 //! its searches never look at it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -90,8 +90,9 @@ impl Store {
             ..CorrectedLabels::default()
         };
         let keys: Vec<CommentKey> = labels.corrections.keys().collect();
+        let places = self.places_of(&searcher, &keys)?;
         for key in keys {
-            labels.update(self, &searcher, table, key)?;
+            labels.update(places.get(&key).copied(), table, key);
         }
         Ok(labels)
     }
@@ -105,7 +106,8 @@ impl Store {
         };
         let mut corrected = annotated.corrected.clone();
         corrected.corrections.push(correction.clone());
-        corrected.update(self, &self.searcher(), &annotated.table, correction.key)?;
+        let place = self.place_of(&self.searcher(), correction.key)?;
+        corrected.update(place, &annotated.table, correction.key);
         let updated = crate::Annotated {
             table: std::sync::Arc::clone(&annotated.table),
             catalog: annotated.catalog.clone(),
@@ -113,6 +115,36 @@ impl Store {
         };
         *cached = Some(Some(std::sync::Arc::new(updated)));
         Ok(())
+    }
+
+    /// The sequence number and FFT score of each comment with one of these keys, in one pass over the
+    /// key column (looking each key up would scan it once per key).
+    fn places_of(
+        &self,
+        searcher: &Searcher,
+        keys: &[CommentKey],
+    ) -> Result<BTreeMap<CommentKey, (u64, FftScore)>, Error> {
+        let wanted: HashSet<u64> = keys.iter().map(|k| k.0).collect();
+        let mut found = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            let ff = segment.fast_fields();
+            let column = |name: &str| ff.u64(name).map_err(|e| self.index_error(e));
+            let (identity, seq, score) = (
+                column(names::KEY_IDENTITY)?,
+                column(names::SEQ)?,
+                column(names::SCORE)?,
+            );
+            for doc in segment.doc_ids_alive() {
+                if let Some(key) = identity.first(doc)
+                    && wanted.contains(&key)
+                    && let Some(seq) = seq.first(doc)
+                {
+                    let score = score_from_code(score.first(doc).unwrap_or(0));
+                    found.insert(CommentKey(key), (seq, score));
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// The sequence number and FFT score of the comment with this key, if the store holds it.
@@ -166,14 +198,8 @@ impl CorrectedLabels {
 
     /// Recomputes one comment's final labels from the machine's and its corrections; a comment that
     /// is no longer in the store is left out.
-    fn update(
-        &mut self,
-        store: &Store,
-        searcher: &Searcher,
-        table: &AnnotationTable,
-        key: CommentKey,
-    ) -> Result<(), Error> {
-        if let Some((seq, score)) = store.place_of(searcher, key)? {
+    fn update(&mut self, place: Option<(u64, FftScore)>, table: &AnnotationTable, key: CommentKey) {
+        if let Some((seq, score)) = place {
             let mut annotations = table.get(seq as usize);
             // Labels back where the machine had them (or only a quote mark) need no entry.
             if self
@@ -187,7 +213,6 @@ impl CorrectedLabels {
                 self.by_seq.remove(&seq);
             }
         }
-        Ok(())
     }
 }
 
