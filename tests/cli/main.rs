@@ -6,6 +6,7 @@ mod support;
 mod analyse;
 mod browser;
 mod clauses;
+mod corrections;
 mod ingest;
 mod qda;
 mod report;

@@ -131,9 +131,21 @@ pub(crate) fn write_reports(
             args.store.display()
         );
     };
-    let comments = store
+    let mut comments = store
         .comments()
         .with_context(|| format!("reading the comments of {}", args.store.display()))?;
+    // A person's label wins, as on the server's pages; the report says how many there were.
+    let corrections = store.corrections()?;
+    let corrected = corrections.apply_all(&mut comments);
+    let source = if corrections.is_empty() {
+        format!("store {}", args.store.display())
+    } else {
+        format!(
+            "store {} ({})",
+            args.store.display(),
+            chorus_core::corrections::corrected_note(corrected)
+        )
+    };
     let options = ReportOptions {
         from: args.from,
         to: args.to,
@@ -143,7 +155,7 @@ pub(crate) fn write_reports(
         annotations: args.annotate,
         baseline: args.baseline,
         suppress_below: args.suppress_below,
-        source: format!("store {}", args.store.display()),
+        source,
         set_aside: crate::cmd_ingest::set_aside_in(&store)?,
         ..ReportOptions::default()
     };
@@ -239,7 +251,13 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             };
             let done = chorus_pipeline::export::export_rows(&store, &selection, format, out)
                 .with_context(written)?;
-            format!("exported {} of {} comments", done.written, done.total)
+            let corrected = done.corrected.map_or(String::new(), |n| {
+                format!(" ({})", chorus_core::corrections::corrected_note(n))
+            });
+            format!(
+                "exported {} of {} comments{corrected}",
+                done.written, done.total
+            )
         }
         None => {
             let seqs = chorus_pipeline::export::select(&store, &selection)?;

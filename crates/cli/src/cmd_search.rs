@@ -186,7 +186,14 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         sort: args.sort,
         ..SearchRequest::default()
     };
-    let results = store.search(&request)?;
+    let mut results = store.search(&request)?;
+    // The filters and facets already see people's labels; the hits show them too, as the server's do.
+    let corrections = store.corrections()?;
+    if !corrections.is_empty() {
+        for hit in &mut results.hits {
+            corrections.apply_to(&mut hit.comment);
+        }
+    }
     if args.json {
         print(&format!(
             "{}\n",
@@ -428,6 +435,13 @@ fn human_stats(dir: &Path, s: &StoreStats) -> String {
         )
     };
     let _ = writeln!(out, "  themed        {themed}");
+    if s.corrected > 0 {
+        let _ = writeln!(
+            out,
+            "  corrected     {} by people (their labels count as the people left them)",
+            count(s.corrected, "comment", "comments")
+        );
+    }
     let tally = &s.respondent_scores;
     let _ = writeln!(out, "\nFFT answers (one per respondent)");
     for score in FftScore::ALL {

@@ -40,7 +40,10 @@ struct Shown<'a> {
 pub fn run_show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.store)
         .with_context(|| format!("opening the store {}", args.store.display()))?;
-    let comments = store.comments_with_id(&args.id)?;
+    // A person's label wins, as on the server's comment page.
+    let corrections = store.corrections()?;
+    let mut comments = store.comments_with_id(&args.id)?;
+    corrections.apply_all(&mut comments);
     let Some(first) = comments.first() else {
         anyhow::bail!(
             "no comment has the id `{}` in {}: `chorus search --store {} WORDS` shows the ids",
@@ -49,11 +52,12 @@ pub fn run_show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             args.store.display()
         );
     };
-    let others: Vec<Comment> = store
+    let mut others: Vec<Comment> = store
         .respondent_comments(first.organisation.as_deref(), &first.respondent)?
         .into_iter()
         .filter(|c| !comments.iter().any(|s| s.keys() == c.keys()))
         .collect();
+    corrections.apply_all(&mut others);
     if args.json {
         let shown = Shown {
             comments: &comments,

@@ -2,13 +2,16 @@
 //! scores and write the model file; `chorus train --describe MODEL` prints what a model file says.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use chorus_index::Store;
+use chorus_pipeline::training::{CorrectedData, combine, corrected_data};
 use chorus_themes::model::{
-    LabelColumns, LabelSpec, ModelHeader, ThemeModel, TrainOptions, read_labelled, train,
+    LabelColumns, LabelSpec, LabelledData, ModelHeader, ThemeModel, TrainOptions, read_labelled,
+    train,
 };
 use serde::Serialize;
 
@@ -25,13 +28,31 @@ use crate::display::n;
 /// Example (the national v6 framework): `chorus train fft-v6-dev.csv --text-column "FFT answer"
 /// --label-columns-after "Comment sentiment" --question-column "FFT question" --sentiment-column
 /// "Comment sentiment" -o v6.model`
+///
+/// With `--store DIR` the labelled comments are those people corrected in `chorus serve`: a comment
+/// counts when a person added or removed one of its themes of the store's model (of its codebook if it
+/// was themed without a model); its themes of that source after the corrections are its labels, and
+/// its sentiment is learnt where a person set it. Comments where only the sentiment, a touchpoint or
+/// the quote mark was corrected do not count. At least 10 labelled comments are needed (6 with
+/// `--folds 0`). With FILE too, the corrected comments are added to the file's rows, their themes
+/// joining the file's label columns of the same name: `chorus train --store feedback -o v2.model`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// The labelled comments (CSV or TSV).
-    #[arg(value_name = "FILE", required_unless_present = "describe")]
+    #[arg(value_name = "FILE", required_unless_present_any = ["describe", "store"])]
     file: Option<PathBuf>,
-    /// The column holding the comment text.
-    #[arg(long, value_name = "NAME", required_unless_present = "describe")]
+    /// Learn from the comments people corrected in this store (with FILE: as well as its rows).
+    ///
+    /// A comment counts as labelled when a person added or removed one of its themes of the store's
+    /// model (of its codebook if the store was themed without a model) in `chorus serve`: its themes
+    /// of that source after the corrections are its labels, and its sentiment is learnt where a
+    /// person set it. Comments where only the sentiment, a touchpoint or the quote mark was corrected
+    /// do not count. At least 10 labelled comments are needed (6 with --folds 0). With FILE, they are
+    /// added to the file's rows, their themes joining the file's label columns of the same name.
+    #[arg(long, value_name = "DIR", conflicts_with = "describe")]
+    store: Option<PathBuf>,
+    /// The column of FILE holding the comment text.
+    #[arg(long, value_name = "NAME", requires = "file")]
     text_column: Option<String>,
     /// Every column after this one is a label (a one-hot block at the end of the file).
     #[arg(long, value_name = "NAME", conflicts_with = "label_column")]
@@ -83,6 +104,7 @@ struct TrainOutput<'a> {
 
 /// Runs `chorus train`.
 pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let json = args.json;
     if let Some(path) = &args.describe {
         let header = ThemeModel::describe(path)?;
         if args.json {
@@ -92,23 +114,8 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(file), Some(text_column), Some(output)) = (args.file, args.text_column, args.output)
-    else {
-        anyhow::bail!("chorus train needs FILE, --text-column and -o MODEL (or --describe MODEL)");
-    };
-    let labels = match (args.label_columns_after, args.label_column.is_empty()) {
-        (Some(after), _) => LabelColumns::After(after),
-        (None, false) => LabelColumns::Named(args.label_column),
-        (None, true) => anyhow::bail!(
-            "say which columns are labels: --label-columns-after NAME (every column after NAME) or --label-column NAME..."
-        ),
-    };
-    let spec = LabelSpec {
-        text_column,
-        labels,
-        question_column: args.question_column,
-        sentiment_column: args.sentiment_column,
-        group_column: args.group_column,
+    let Some(output) = args.output.clone() else {
+        anyhow::bail!("chorus train needs -o MODEL (or --describe MODEL)");
     };
     let options = TrainOptions {
         folds: args.folds,
@@ -116,14 +123,13 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
         ..TrainOptions::default()
     };
     let started = Instant::now();
-    let data = read_labelled(&file, &spec)?;
-    let model =
-        train(&data, &options).with_context(|| format!("training on {}", file.display()))?;
+    let (data, from) = training_data(args, &options)?;
+    let model = train(&data, &options).with_context(|| format!("training on {from}"))?;
     model.save(&output)?;
     let bytes = std::fs::metadata(&output).map_or(0, |m| m.len());
     let seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
     let header = model.header();
-    if args.json {
+    if json {
         let summary = TrainOutput {
             output: output.display().to_string(),
             bytes,
@@ -144,6 +150,95 @@ pub fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
         crate::display::print(&out)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The labelled comments of FILE, of the store's corrections, or of both; and what they are, for
+/// messages.
+fn training_data(
+    args: TrainArgs,
+    options: &TrainOptions,
+) -> anyhow::Result<(LabelledData, String)> {
+    let corrected = match &args.store {
+        // Alone, the store's comments must be enough to train on; with FILE, any number adds to it.
+        Some(dir) => Some(store_data(dir, args.file.is_none().then_some(options))?),
+        None => None,
+    };
+    let Some(file) = args.file else {
+        let (data, from) = corrected.context("chorus train needs FILE or --store DIR")?;
+        return Ok((data.data, from));
+    };
+    let Some(text_column) = args.text_column else {
+        anyhow::bail!(
+            "say which column of {} holds the comment text: --text-column NAME",
+            file.display()
+        );
+    };
+    let labels = match (args.label_columns_after, args.label_column.is_empty()) {
+        (Some(after), _) => LabelColumns::After(after),
+        (None, false) => LabelColumns::Named(args.label_column),
+        (None, true) => anyhow::bail!(
+            "say which columns are labels: --label-columns-after NAME (every column after NAME) or --label-column NAME..."
+        ),
+    };
+    let spec = LabelSpec {
+        text_column,
+        labels,
+        question_column: args.question_column,
+        sentiment_column: args.sentiment_column,
+        group_column: args.group_column,
+    };
+    let data = read_labelled(&file, &spec)?;
+    Ok(match corrected {
+        None => (data, file.display().to_string()),
+        Some((corrected, from)) => (
+            combine(data, corrected),
+            format!("{} and {from}", file.display()),
+        ),
+    })
+}
+
+/// The store's corrected comments as training data, refused when there are none (or, given the
+/// options they will be trained with alone, too few).
+fn store_data(dir: &Path, alone: Option<&TrainOptions>) -> anyhow::Result<(CorrectedData, String)> {
+    let store = Store::open(dir).with_context(|| format!("opening the store {}", dir.display()))?;
+    let corrected = corrected_data(&store)?;
+    let from = format!("the corrected comments of {}", dir.display());
+    if corrected.data.examples.is_empty() {
+        anyhow::bail!(
+            "no comment of {} has {} themes corrected by a person{}: in `chorus serve {}`, add or remove themes on comments, then train again",
+            dir.display(),
+            corrected.source,
+            match corrected.not_labelled {
+                0 => String::new(),
+                n => format!(
+                    " ({n} corrected comments changed only sentiment, touchpoints or quote marks)"
+                ),
+            },
+            dir.display()
+        );
+    }
+    let needed = alone.map_or(0, |o| 2 * o.folds.max(o.inner_folds));
+    let labelled = corrected.data.examples.len();
+    if labelled < needed {
+        anyhow::bail!(
+            "only {labelled} comment{} of {} {} {} themes corrected by a person, too few to train on: at least {needed} are needed{}; correct more in `chorus serve {}`, or add them to a labelled FILE",
+            if labelled == 1 { "" } else { "s" },
+            dir.display(),
+            if labelled == 1 {
+                "has its"
+            } else {
+                "have their"
+            },
+            corrected.source,
+            if alone.is_some_and(|o| o.folds > 0) {
+                " (fewer with --folds 0)"
+            } else {
+                ""
+            },
+            dir.display()
+        );
+    }
+    Ok((corrected, from))
 }
 
 /// A human summary of a model: training data, labels with their scores, cross-validation.

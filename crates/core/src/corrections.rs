@@ -330,6 +330,28 @@ impl Corrections {
         let key = CommentKey(comment.identity_key());
         self.apply(key, comment.score, &mut comment.annotations)
     }
+
+    /// [`Corrections::apply`] on every comment, as whoever shows comments to people does (the server's
+    /// pages and exports, `chorus report`, `export`, `show`): how many labels people changed in all.
+    /// Costs nothing when there are no corrections.
+    pub fn apply_all(&self, comments: &mut [crate::Comment]) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        comments
+            .iter_mut()
+            .map(|c| u64::from(self.apply_to(c).changed_labels))
+            .sum()
+    }
+}
+
+/// How many labels people corrected, as a report or pack says it: "3 labels corrected by people".
+pub fn corrected_note(changed_labels: u64) -> String {
+    match changed_labels {
+        0 => "no label corrected by people".to_owned(),
+        1 => "1 label corrected by people".to_owned(),
+        n => format!("{n} labels corrected by people"),
+    }
 }
 
 /// The last action about each subject.

@@ -4,10 +4,14 @@
 //! annotations up in the store's [`AnnotationTable`]. tantivy evaluates a predicate only on the documents
 //! the rest of the query leaves, so a filter on a word costs a lookup per matching comment, not one per
 //! comment of the store.
+//!
+//! People's corrections win here too: a comment a person corrected is tested and counted on its final
+//! labels ([`Annotated::corrected`]), looked up by sequence number before the table. Without
+//! corrections that lookup is skipped, so a store nobody corrected searches exactly as fast.
 
 use std::sync::Arc;
 
-use chorus_core::{AnnotationTable, SentimentLabel, ThemeSource};
+use chorus_core::{AnnotationTable, Annotations, SentimentLabel, ThemeSource};
 use tantivy::query::doc_predicate_query::{DocPredicateQuery, FunctionPredicate};
 use tantivy::query::{EmptyQuery, Query};
 use tantivy::{DocId, SegmentReader};
@@ -75,26 +79,54 @@ impl Predicate {
     /// only `themed:false` matches anything.
     pub(crate) fn to_query(&self, annotated: Option<&Arc<Annotated>>) -> Box<dyn Query> {
         let empty = Arc::new(Annotated {
-            table: AnnotationTable::new(),
+            table: Arc::new(AnnotationTable::new()),
             catalog: Default::default(),
+            corrected: Default::default(),
         });
         let annotated = annotated.map_or(empty, Arc::clone);
         let resolved = self.resolve(&annotated.table);
-        if matches!(&resolved, Resolved::Nothing)
-            || matches!(&resolved, Resolved::Themes(names) if names.is_empty())
-        {
+        let none_in_table = matches!(&resolved, Resolved::Nothing)
+            || matches!(&resolved, Resolved::Themes(names) if names.is_empty());
+        // A name the machine never gave may still be one a person gave.
+        let corrected_match = || annotated.corrected.iter().any(|(_, a)| self.holds_for(a));
+        if none_in_table && !corrected_match() {
             return Box::new(EmptyQuery);
         }
+        let this = self.clone();
         let predicate = FunctionPredicate::from(move |segment: &SegmentReader| {
             let seq = segment.fast_fields().u64(names::SEQ)?;
             let annotated = Arc::clone(&annotated);
             let resolved = resolved.clone();
+            let this = this.clone();
             Ok(move |doc: DocId| {
                 let ordinal = seq.first(doc).map_or(usize::MAX, |s| s as usize);
+                if !annotated.corrected.is_empty()
+                    && let Some(corrected) = annotated.corrected.get(ordinal as u64)
+                {
+                    return this.holds_for(corrected);
+                }
                 holds(&annotated.table, &resolved, ordinal)
             })
         });
         Box::new(DocPredicateQuery::from(predicate))
+    }
+
+    /// Whether a comment with these annotations (`None`: not themed) meets the predicate, by name: for
+    /// the few comments people corrected, whose labels are not in the table.
+    fn holds_for(&self, annotations: Option<&Annotations>) -> bool {
+        let named = |wanted: &str, name: &str| name.eq_ignore_ascii_case(wanted.trim());
+        let Some(a) = annotations else {
+            return matches!(self, Predicate::Themed(false));
+        };
+        match self {
+            Predicate::Touchpoint(id) => a.touchpoints.iter().any(|t| named(id, &t.id)),
+            Predicate::Theme(wanted) => a.themes.iter().any(|t| named(wanted, &t.name)),
+            Predicate::ThemeSource(source) => a.themes.iter().any(|t| t.source == *source),
+            Predicate::Sentiment(label) => a.sentiment.label == *label,
+            Predicate::Discordant(value) => a.discordant == *value,
+            Predicate::Discovered(id) => a.discovered_theme == Some(*id),
+            Predicate::Themed(value) => *value,
+        }
     }
 }
 
@@ -134,6 +166,8 @@ pub(crate) struct AnnotationFacets {
     /// The facet slot of each theme number: themes of the same name share a slot.
     theme_slot: Vec<u32>,
     slot_names: Vec<Arc<str>>,
+    /// The table's touchpoint names, then those only people gave.
+    touchpoint_names: Vec<Arc<str>>,
     pub(crate) touchpoints: Vec<u64>,
     pub(crate) themes: Vec<u64>,
     /// Positive, neutral, mixed, negative, then not themed.
@@ -159,9 +193,23 @@ impl AnnotationFacets {
                 },
             )
             .collect();
+        let mut touchpoint_names = annotated.table.touchpoint_names().to_vec();
+        for (_, a) in annotated.corrected.iter() {
+            for t in a.iter().flat_map(|a| &a.themes) {
+                if !slot_names.contains(&t.name) {
+                    slot_names.push(Arc::clone(&t.name));
+                }
+            }
+            for t in a.iter().flat_map(|a| &a.touchpoints) {
+                if !touchpoint_names.contains(&t.id) {
+                    touchpoint_names.push(Arc::clone(&t.id));
+                }
+            }
+        }
         AnnotationFacets {
-            touchpoints: vec![0; annotated.table.touchpoint_names().len()],
+            touchpoints: vec![0; touchpoint_names.len()],
             themes: vec![0; slot_names.len()],
+            touchpoint_names,
             sentiment: [0; 5],
             theme_slot,
             slot_names,
@@ -172,6 +220,13 @@ impl AnnotationFacets {
 
     /// Counts the comment with sequence number `ordinal`.
     pub(crate) fn add(&mut self, ordinal: usize) {
+        if !self.annotated.corrected.is_empty() {
+            let annotated = Arc::clone(&self.annotated);
+            if let Some(corrected) = annotated.corrected.get(ordinal as u64) {
+                self.add_corrected(corrected);
+                return;
+            }
+        }
         let table = &self.annotated.table;
         let Some(sentiment) = table.sentiment(ordinal) else {
             self.sentiment[4] += 1;
@@ -199,11 +254,41 @@ impl AnnotationFacets {
         }
     }
 
+    /// Counts a comment a person corrected, on its final labels.
+    fn add_corrected(&mut self, annotations: Option<&Annotations>) {
+        let Some(a) = annotations else {
+            self.sentiment[4] += 1;
+            return;
+        };
+        let slot = SentimentLabel::ALL
+            .iter()
+            .position(|l| *l == a.sentiment.label)
+            .unwrap_or(1);
+        self.sentiment[slot] += 1;
+        self.seen.clear();
+        for t in &a.touchpoints {
+            if let Some(n) = self.touchpoint_names.iter().position(|n| *n == t.id)
+                && !self.seen.contains(&(n as u32))
+            {
+                self.seen.push(n as u32);
+                self.touchpoints[n] += 1;
+            }
+        }
+        self.seen.clear();
+        for t in &a.themes {
+            if let Some(slot) = self.slot_names.iter().position(|n| *n == t.name)
+                && !self.seen.contains(&(slot as u32))
+            {
+                self.seen.push(slot as u32);
+                self.themes[slot] += 1;
+            }
+        }
+    }
+
     /// The touchpoint and theme counts by name, without the zeros.
     pub(crate) fn named(&self) -> (NamedCounts, NamedCounts) {
-        let table = &self.annotated.table;
-        let touchpoints = table
-            .touchpoint_names()
+        let touchpoints = self
+            .touchpoint_names
             .iter()
             .zip(&self.touchpoints)
             .filter(|(_, n)| **n > 0)

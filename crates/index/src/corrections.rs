@@ -6,13 +6,23 @@
 //! reported saved, and the next write cuts it off first. Theming never reads or rewrites this file, so a
 //! new `chorus themes` run keeps every correction; readers apply them with
 //! [`chorus_core::corrections::Corrections::apply`].
+//!
+//! Search sees people's labels too: when the store reads its annotations it also reads this file and
+//! keeps the corrected comments' final labels by sequence number ([`CorrectedLabels`]), which the
+//! predicates of `theme:`, `touchpoint:`, `sentiment:`… and the facets consult before the machine's
+//! table. Corrections are few, so the map is small; a store without corrections has an empty one and
+//! its searches never look at it.
 
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chorus_core::corrections::{Correction, Corrections};
+use chorus_core::corrections::{CommentKey, Correction, Corrections};
+use chorus_core::{AnnotationTable, Annotations, FftScore};
+use tantivy::Searcher;
 
+use crate::schema::{names, score_from_code};
 use crate::{Error, Store};
 
 /// The corrections file's name inside a store directory.
@@ -78,7 +88,145 @@ impl Store {
             .map_err(io)?;
         cut_torn_line(&mut file).map_err(io)?;
         file.write_all(&line).map_err(io)?;
-        file.sync_all().map_err(io)
+        file.sync_all().map_err(io)?;
+        self.corrected_one(correction)
+    }
+
+    /// The final labels of every comment `corrections` are about, over the machine's `table`.
+    pub(crate) fn corrected_labels(
+        &self,
+        table: &AnnotationTable,
+        corrections: Corrections,
+    ) -> Result<CorrectedLabels, Error> {
+        let searcher = self.searcher();
+        let mut labels = CorrectedLabels {
+            corrections,
+            ..CorrectedLabels::default()
+        };
+        let keys: Vec<CommentKey> = labels.corrections.keys().collect();
+        let places = self.places_of(&searcher, &keys)?;
+        for key in keys {
+            labels.update(places.get(&key).copied(), table, key);
+        }
+        Ok(labels)
+    }
+
+    /// Brings the annotations read by this store up to date with a correction just saved, so that its
+    /// next searches see it (the server searches right after a reviewer's change).
+    fn corrected_one(&self, correction: &Correction) -> Result<(), Error> {
+        let mut cached = self.annotated_cache();
+        let Some(Some(annotated)) = &*cached else {
+            return Ok(());
+        };
+        let mut corrected = annotated.corrected.clone();
+        corrected.corrections.push(correction.clone());
+        let place = self.place_of(&self.searcher(), correction.key)?;
+        corrected.update(place, &annotated.table, correction.key);
+        let updated = crate::Annotated {
+            table: std::sync::Arc::clone(&annotated.table),
+            catalog: annotated.catalog.clone(),
+            corrected,
+        };
+        *cached = Some(Some(std::sync::Arc::new(updated)));
+        Ok(())
+    }
+
+    /// The sequence number and FFT score of each comment with one of these keys, in one pass over the
+    /// key column (looking each key up would scan it once per key).
+    fn places_of(
+        &self,
+        searcher: &Searcher,
+        keys: &[CommentKey],
+    ) -> Result<BTreeMap<CommentKey, (u64, FftScore)>, Error> {
+        let wanted: HashSet<u64> = keys.iter().map(|k| k.0).collect();
+        let mut found = BTreeMap::new();
+        for segment in searcher.segment_readers() {
+            let ff = segment.fast_fields();
+            let column = |name: &str| ff.u64(name).map_err(|e| self.index_error(e));
+            let (identity, seq, score) = (
+                column(names::KEY_IDENTITY)?,
+                column(names::SEQ)?,
+                column(names::SCORE)?,
+            );
+            for doc in segment.doc_ids_alive() {
+                if let Some(key) = identity.first(doc)
+                    && wanted.contains(&key)
+                    && let Some(seq) = seq.first(doc)
+                {
+                    let score = score_from_code(score.first(doc).unwrap_or(0));
+                    found.insert(CommentKey(key), (seq, score));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The sequence number and FFT score of the comment with this key, if the store holds it.
+    fn place_of(
+        &self,
+        searcher: &Searcher,
+        key: CommentKey,
+    ) -> Result<Option<(u64, FftScore)>, Error> {
+        let Some(address) = self.address_of(searcher, key)? else {
+            return Ok(None);
+        };
+        let ff = searcher.segment_reader(address.segment_ord).fast_fields();
+        let e = |e| self.index_error(e);
+        let seq = ff.u64(names::SEQ).map_err(e)?.first(address.doc_id);
+        let score = ff.u64(names::SCORE).map_err(e)?.first(address.doc_id);
+        Ok(seq.map(|seq| (seq, score_from_code(score.unwrap_or(0)))))
+    }
+}
+
+/// People's final labels of the comments they corrected, by sequence number, with the corrections
+/// they come from: what search consults before the machine's [`AnnotationTable`].
+#[derive(Clone, Debug, Default)]
+pub struct CorrectedLabels {
+    corrections: Corrections,
+    /// Only comments whose labels people changed; `None`: no annotations even so.
+    by_seq: BTreeMap<u64, Option<Annotations>>,
+}
+
+impl CorrectedLabels {
+    /// Whether no comment's labels were changed (searches then never look here).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.by_seq.is_empty()
+    }
+
+    /// How many comments have labels people changed from the machine's.
+    pub fn len(&self) -> usize {
+        self.by_seq.len()
+    }
+
+    /// The corrected comment's final annotations, or `None` if no person changed its labels.
+    #[inline]
+    pub fn get(&self, seq: u64) -> Option<Option<&Annotations>> {
+        self.by_seq.get(&seq).map(Option::as_ref)
+    }
+
+    /// The corrected comments' final annotations, by sequence number.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, Option<&Annotations>)> + '_ {
+        self.by_seq.iter().map(|(seq, a)| (*seq, a.as_ref()))
+    }
+
+    /// Recomputes one comment's final labels from the machine's and its corrections; a comment that
+    /// is no longer in the store is left out.
+    fn update(&mut self, place: Option<(u64, FftScore)>, table: &AnnotationTable, key: CommentKey) {
+        if let Some((seq, score)) = place {
+            let mut annotations = table.get(seq as usize);
+            // Labels back where the machine had them (or only a quote mark) need no entry.
+            if self
+                .corrections
+                .apply(key, score, &mut annotations)
+                .changed_labels
+                > 0
+            {
+                self.by_seq.insert(seq, annotations);
+            } else {
+                self.by_seq.remove(&seq);
+            }
+        }
     }
 }
 

@@ -76,7 +76,7 @@ mod tokenizer;
 
 pub use attributes::AttributeFacet;
 pub use check::{CheckReport, Problem, RepairReport};
-pub use corrections::CORRECTIONS_FILE;
+pub use corrections::{CORRECTIONS_FILE, CorrectedLabels};
 pub use error::Error;
 pub use filters::Filters;
 pub use kwic::{KwicLine, KwicRequest};

@@ -80,7 +80,7 @@ impl Store {
     }
 
     /// Where the comment with this key is.
-    fn address_of(
+    pub(crate) fn address_of(
         &self,
         searcher: &tantivy::Searcher,
         key: CommentKey,

@@ -15,6 +15,7 @@ use chorus_core::{AnnotationTable, TableError, ThemeCatalog};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::corrections::CorrectedLabels;
 
 /// The annotation file's name inside a store directory.
 pub const ANNOTATIONS_FILE: &str = "annotations.chorus";
@@ -32,10 +33,26 @@ struct Header {
 /// A theming run's results, as read from a store.
 #[derive(Debug)]
 pub struct Annotated {
-    /// Every themed comment's annotations, by sequence number.
-    pub table: AnnotationTable,
+    /// Every themed comment's annotations, by sequence number: the machine's, as the run wrote them.
+    pub table: Arc<AnnotationTable>,
     /// What the run used and found.
     pub catalog: ThemeCatalog,
+    /// People's final labels of the comments they corrected, which search predicates and facets see
+    /// instead of the table's (empty without corrections).
+    pub corrected: CorrectedLabels,
+}
+
+impl Annotated {
+    /// Whether the comment with sequence number `seq` has annotations, after people's corrections.
+    #[inline]
+    pub fn is_annotated(&self, seq: usize) -> bool {
+        if !self.corrected.is_empty()
+            && let Some(corrected) = self.corrected.get(seq as u64)
+        {
+            return corrected.is_some();
+        }
+        self.table.is_annotated(seq)
+    }
 }
 
 /// The annotation file of the store at `dir`.
@@ -69,8 +86,9 @@ pub(crate) fn load(dir: &Path) -> Result<Option<Arc<Annotated>>, Error> {
         )));
     }
     Ok(Some(Arc::new(Annotated {
-        table,
+        table: Arc::new(table),
         catalog: header.catalog,
+        corrected: CorrectedLabels::default(),
     })))
 }
 

@@ -42,6 +42,9 @@ pub struct StoreStats {
     /// Comments with text not yet annotated (added since the last theming run, or never themed); blank
     /// answers are left unthemed on purpose and not counted here.
     pub not_themed: u64,
+    /// Comments whose labels people changed from the machine's (in `chorus serve`); their labels are
+    /// the people's in every count.
+    pub corrected: u64,
 }
 
 impl Store {
@@ -64,6 +67,7 @@ impl Store {
             percent_positive: None,
             themed: 0,
             not_themed: 0,
+            corrected: annotated.as_ref().map_or(0, |a| a.corrected.len() as u64),
         };
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         let mut services: BTreeMap<String, u64> = BTreeMap::new();
@@ -87,10 +91,7 @@ impl Store {
                     stats.no_comment += 1;
                 }
                 let ordinal = seq.first(doc).map_or(usize::MAX, |s| s as usize);
-                if annotated
-                    .as_ref()
-                    .is_some_and(|a| a.table.is_annotated(ordinal))
-                {
+                if annotated.as_ref().is_some_and(|a| a.is_annotated(ordinal)) {
                     stats.themed += 1;
                 }
                 match date.first(doc) {

@@ -224,17 +224,32 @@ impl Store {
 
     /// What the last theming run found (every themed comment's annotations by sequence number, and the
     /// catalog), or `None` if theming never ran. Read once, then shared.
+    ///
+    /// The table holds the machine's labels; [`Annotated::corrected`] holds people's corrections of
+    /// them (read from the corrections file at the same time), which search predicates and facets see.
     pub fn annotated(&self) -> Result<Option<Arc<Annotated>>, Error> {
-        let mut cached = self
-            .annotated
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cached = self.annotated_cache();
         if let Some(annotated) = &*cached {
             return Ok(annotated.clone());
         }
-        let loaded = sidecar::load(&self.dir)?;
+        let mut loaded = sidecar::load(&self.dir)?;
+        if let Some(annotated) = loaded.as_mut().and_then(Arc::get_mut) {
+            let corrections = crate::corrections::load(&self.dir)?;
+            if !corrections.is_empty() {
+                annotated.corrected = self.corrected_labels(&annotated.table, corrections)?;
+            }
+        }
         *cached = Some(loaded.clone());
         Ok(loaded)
+    }
+
+    /// The cache of [`Store::annotated`], locked.
+    pub(crate) fn annotated_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<Option<Arc<Annotated>>>> {
+        self.annotated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The store directory.

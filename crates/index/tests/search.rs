@@ -552,9 +552,8 @@ fn long_comments_are_cut_around_their_matches() {
     assert!(!text.contains('\n'));
 }
 
-#[test]
-fn annotations_are_searchable_filterable_and_faceted() {
-    let (_dir, store) = store();
+/// Annotates the comments of `store()` as a theming run would: waiting, parking (codebook and model).
+fn annotate(store: &Store) {
     let mut all = store.comments().unwrap();
     for c in &mut all {
         let negative = c.score.is_negative();
@@ -602,6 +601,12 @@ fn annotations_are_searchable_filterable_and_faceted() {
     store
         .replace_annotations(&all, &ThemeCatalog::default())
         .unwrap();
+}
+
+#[test]
+fn annotations_are_searchable_filterable_and_faceted() {
+    let (_dir, store) = store();
+    annotate(&store);
     let check = |query: &str, expected: &[&str]| {
         assert_eq!(sorted(ids(&store, query)), expected, "{query}")
     };
@@ -645,6 +650,65 @@ fn annotations_are_searchable_filterable_and_faceted() {
         sentiment,
         [("positive".to_owned(), 5), ("negative".to_owned(), 2)]
     );
+}
+
+#[test]
+fn searches_and_facets_see_the_labels_people_corrected() {
+    use chorus_core::corrections::{CommentKey, Correction, CorrectionAction};
+    let (dir, store) = store();
+    annotate(&store);
+    let key = |id: &str| {
+        let c = store.comments_with_id(id).unwrap().remove(0);
+        CommentKey(c.identity_key())
+    };
+    let check = |store: &Store, query: &str, expected: &[&str]| {
+        assert_eq!(sorted(ids(store, query)), expected, "{query}")
+    };
+    check(&store, "theme:parking", &["2", "7"]);
+    let two = key("2");
+    for action in [
+        CorrectionAction::RemoveTheme {
+            theme: "Parking".into(),
+            source: ThemeSource::Codebook,
+        },
+        // A theme the machine gave to no comment at all.
+        CorrectionAction::AddTheme {
+            theme: "Food".into(),
+            source: ThemeSource::Codebook,
+        },
+        CorrectionAction::SetSentiment {
+            sentiment: SentimentLabel::Positive,
+        },
+    ] {
+        store
+            .add_correction(&Correction::new("2025-01-06T10:00:00Z", None, two, action))
+            .unwrap();
+    }
+    let reopened = Store::open(&dir.path().join("s")).unwrap();
+    for store in [&store, &reopened] {
+        check(store, "theme:parking", &["7"]);
+        check(store, "theme:\"car parks\"", &["2", "7"]);
+        check(store, "theme:food", &["2"]);
+        check(store, "sentiment:negative", &["1"]);
+        let facets = store.search(&SearchRequest::new("")).unwrap().facets;
+        let themes: Vec<(String, u64)> = facets
+            .theme
+            .iter()
+            .map(|f| (f.value.clone(), f.count))
+            .collect();
+        assert_eq!(
+            themes,
+            [
+                ("Car parks".to_owned(), 2),
+                ("Food".to_owned(), 1),
+                ("Parking".to_owned(), 1)
+            ]
+        );
+        assert_eq!(store.stats().unwrap().corrected, 1);
+    }
+    // The machine's labels are still there for whoever reads them raw.
+    let raw = store.comments_with_id("2").unwrap().remove(0);
+    assert_eq!(raw.annotations.unwrap().themes.len(), 2);
 }
 
 #[test]

@@ -38,6 +38,8 @@ pub struct Exported {
     pub written: u64,
     /// Comments in the store.
     pub total: u64,
+    /// Labels of the written comments that people corrected, if the store has corrections.
+    pub corrected: Option<u64>,
 }
 
 /// The sequence numbers of the comments `selection` picks, in ingest order.
@@ -45,7 +47,7 @@ pub fn select(store: &Store, selection: &Selection) -> Result<Vec<u64>, Error> {
     Ok(store.matching(&selection.query, &selection.filters)?)
 }
 
-/// Writes the selected comments, in ingest order, with their annotations (and, for CSV, a column for
+/// Writes the selected comments, in ingest order, with their annotations as people corrected them (and, for CSV, a column for
 /// every attribute name the selection has, which costs a first pass over it).
 pub fn export_rows<W: Write>(
     store: &Store,
@@ -54,11 +56,17 @@ pub fn export_rows<W: Write>(
     out: W,
 ) -> Result<Exported, Error> {
     let seqs = select(store, selection)?;
+    // A person's label wins over the machine's, as everywhere people read the comments.
+    let corrections = store.corrections()?;
+    let mut corrected_labels = 0;
     let written = match format {
         RowFormat::Jsonl => {
             let mut export = JsonlExport::new(out);
-            store.for_each_comment_of(&seqs, BATCH, |batch| {
-                for (_, c) in &batch {
+            store.for_each_comment_of(&seqs, BATCH, |mut batch| {
+                for (_, c) in &mut batch {
+                    if !corrections.is_empty() {
+                        corrected_labels += u64::from(corrections.apply_to(c).changed_labels);
+                    }
                     export.write(c).map_err(Error::Write)?;
                 }
                 Ok::<(), Error>(())
@@ -78,8 +86,11 @@ pub fn export_rows<W: Write>(
                 Ok::<(), Error>(())
             })?;
             let mut export = CsvExport::new(out, names.into_iter().collect()).map_err(csv_error)?;
-            store.for_each_comment_of(&seqs, BATCH, |batch| {
-                for (_, c) in &batch {
+            store.for_each_comment_of(&seqs, BATCH, |mut batch| {
+                for (_, c) in &mut batch {
+                    if !corrections.is_empty() {
+                        corrected_labels += u64::from(corrections.apply_to(c).changed_labels);
+                    }
                     export.write(c).map_err(csv_error)?;
                 }
                 Ok::<(), Error>(())
@@ -90,6 +101,7 @@ pub fn export_rows<W: Write>(
     Ok(Exported {
         written,
         total: store.len(),
+        corrected: (!corrections.is_empty()).then_some(corrected_labels),
     })
 }
 

@@ -41,6 +41,7 @@
 mod error;
 pub mod export;
 mod theme;
+pub mod training;
 
 pub use error::Error;
 pub use theme::{ThemeSeconds, Themed, theme};

@@ -83,6 +83,15 @@ impl App {
         })
     }
 
+    /// A touchpoint's name for people (the catalog's label, as the journey shows it), from its id.
+    pub(crate) fn touchpoint_name(&self, id: &str) -> String {
+        self.catalog
+            .as_ref()
+            .and_then(|c| c.touchpoints.iter().find(|t| t.id.eq_ignore_ascii_case(id)))
+            .filter(|t| !t.label.trim().is_empty())
+            .map_or_else(|| id.to_owned(), |t| t.label.clone())
+    }
+
     /// The corrections as they stand.
     pub(crate) fn corrections(&self) -> std::sync::RwLockReadGuard<'_, Corrections> {
         self.corrections.read().unwrap_or_else(|e| e.into_inner())

@@ -144,14 +144,7 @@ fn prepare(app: &App) -> Result<Summary, String> {
         None => None,
         Some(catalog) => {
             let mut comments = app.store.comments().map_err(|e| e.to_string())?;
-            {
-                let corrections = app.corrections();
-                if !corrections.is_empty() {
-                    for c in &mut comments {
-                        corrected_labels += u64::from(corrections.apply_to(c).changed_labels);
-                    }
-                }
-            }
+            corrected_labels = app.corrections().apply_all(&mut comments);
             let options = ReportOptions {
                 source: format!("store {}", app.store.dir().display()),
                 ..ReportOptions::default()

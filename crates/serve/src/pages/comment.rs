@@ -40,7 +40,7 @@ pub(crate) fn page(app: &App, _request: &Request, key: &str) -> Result<Response,
             @if comment.no_comment {
                 p.story { em { "The respondent left this question blank." } }
             } @else {
-                (text_with_clauses(&comment))
+                (text_with_clauses(app, &comment))
             }
         }
         (labels(app, key, &comment, review.changed_labels))
@@ -80,7 +80,7 @@ pub(crate) fn page(app: &App, _request: &Request, key: &str) -> Result<Response,
 
 /// The text, each clause marked with its sentiment and the touchpoints and codebook themes theming
 /// found in it that the comment (as corrected) still has.
-fn text_with_clauses(c: &Comment) -> Markup {
+fn text_with_clauses(app: &App, c: &Comment) -> Markup {
     let text = &c.text;
     let (clauses, touchpoints, themes): (&[Clause], Vec<&str>, Vec<&str>) = match &c.annotations {
         Some(a) => (
@@ -125,7 +125,7 @@ fn text_with_clauses(c: &Comment) -> Markup {
         let tags: Vec<String> = feeling
             .map(str::to_owned)
             .into_iter()
-            .chain(tps.iter().map(|t| t.to_string()))
+            .chain(tps.iter().map(|t| app.touchpoint_name(t)))
             .chain(ths.iter().map(|t| t.to_string()))
             .collect();
         pieces.push(html! {
@@ -184,11 +184,11 @@ fn labels(app: &App, key: CommentKey, c: &Comment, changed: u32) -> Markup {
                     ul.labels {
                         @for t in a.map_or(&[][..], |a| a.touchpoints.as_slice()) {
                             li {
-                                a.chip.tp href={ "/touchpoints/" (url::encode(&t.id)) } { (t.id) } " " (layout::sentiment(t.sentiment))
+                                a.chip.tp href={ "/touchpoints/" (url::encode(&t.id)) } { (app.touchpoint_name(&t.id)) } " " (layout::sentiment(t.sentiment))
                                 @if writable {
                                     form.inline.correction method="post" action=(action) {
                                         (token) (hidden("action", "remove_touchpoint")) (hidden("touchpoint", &t.id))
-                                        button.remove type="submit" aria-label={ "Remove touchpoint " (t.id) } { "Remove" }
+                                        button.remove type="submit" aria-label={ "Remove touchpoint " (app.touchpoint_name(&t.id)) } { "Remove" }
                                     }
                                 }
                             }
@@ -199,7 +199,7 @@ fn labels(app: &App, key: CommentKey, c: &Comment, changed: u32) -> Markup {
                             (token) (hidden("action", "add_touchpoint"))
                             label for="add-touchpoint" { "Add touchpoint" }
                             select #add-touchpoint name="touchpoint" {
-                                @for id in touchpoint_ids(app) { option value=(id) { (id) } }
+                                @for id in touchpoint_ids(app) { option value=(id) { (app.touchpoint_name(&id)) } }
                             }
                             button type="submit" { "Add" }
                         }

@@ -1,6 +1,7 @@
 //! Exports of a selection: the comments as CSV (formula-safe), Excel or JSON lines, and the meeting
 //! pack of the selection, all with people's corrections applied.
 
+use chorus_core::corrections::corrected_note;
 use chorus_report::export::{ExportFilter, write_csv, write_jsonl, xlsx_bytes};
 use chorus_report::{ReportOptions, html};
 
@@ -16,15 +17,7 @@ pub(crate) fn download(app: &App, request: &Request, file: &str) -> Result<Respo
         .store
         .matching_comments(&selection.q, &filters)
         .map_err(Failure::store)?;
-    let mut corrected_labels = 0u64;
-    {
-        let corrections = app.corrections();
-        if !corrections.is_empty() {
-            for c in &mut comments {
-                corrected_labels += u64::from(corrections.apply_to(c).changed_labels);
-            }
-        }
-    }
+    let corrected_labels = app.corrections().apply_all(&mut comments);
     let all = ExportFilter::default();
     let failed = |e: &dyn std::fmt::Display| Failure::new(500, format!("the export failed: {e}"));
     let (body, content_type, name) = match file {
@@ -69,11 +62,7 @@ pub(crate) fn download(app: &App, request: &Request, file: &str) -> Result<Respo
                     "store {} ({}; {})",
                     app.store.dir().display(),
                     describe(&selection),
-                    match corrected_labels {
-                        0 => "no label corrected by people".to_owned(),
-                        1 => "1 label corrected by people".to_owned(),
-                        n => format!("{n} labels corrected by people"),
-                    }
+                    corrected_note(corrected_labels)
                 ),
                 ..ReportOptions::default()
             };

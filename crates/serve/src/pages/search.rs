@@ -137,12 +137,6 @@ fn facets(
 ) -> Markup {
     let f = &results.facets;
     let themed = f.sentiment.iter().any(|c| c.value != "not themed");
-    let touchpoint_label = |id: &str| -> String {
-        app.catalog
-            .as_ref()
-            .and_then(|c| c.touchpoints.iter().find(|t| t.id == id))
-            .map_or_else(|| id.to_owned(), |t| t.label.clone())
-    };
     html! {
         h2 { "Filters" }
         @if !s.is_everything() {
@@ -155,7 +149,7 @@ fn facets(
         (facet(s, "Question", "question", &f.question_kind, |v| layout::kind_label(v).to_owned()))
         @if themed {
             (facet(s, "Sentiment", "sentiment", &f.sentiment, |v| v.to_owned()))
-            (facet(s, "Touchpoint", "touchpoint", &f.touchpoint, |v| touchpoint_label(v)))
+            (facet(s, "Touchpoint", "touchpoint", &f.touchpoint, |v| app.touchpoint_name(v)))
             (facet(s, "Theme", "theme", &f.theme, |v| v.to_owned()))
             div.facet {
                 h3 { "Discordance" }
