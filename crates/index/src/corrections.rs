@@ -89,7 +89,15 @@ impl Store {
         cut_torn_line(&mut file).map_err(io)?;
         file.write_all(&line).map_err(io)?;
         file.sync_all().map_err(io)?;
-        self.corrected_one(correction)
+        match corrections {
+            [one] => self.corrected_one(one),
+            // Many at once (an import): the annotations are read again, with every correction, when
+            // next needed, in one pass over the key column instead of one per correction.
+            _ => {
+                *self.annotated_cache() = None;
+                Ok(())
+            }
+        }
     }
 
     /// The final labels of every comment `corrections` are about, over the machine's `table`.

@@ -176,7 +176,16 @@ pub(crate) fn describe(
             );
             let wanted: Vec<Phrase> = phrases.iter().chain(&names).copied().collect();
             let mut forms = written_forms(reader, terms, texts, cluster, &wanted, corpus);
-            let names = forms.split_off(phrases.len());
+            // A name is a phrase people wrote: its written form itself must be in enough comments
+            // ("staff very helpful" is one form of the phrase "staff helpful", maybe a rare one).
+            let least = (NAME_SHARE * cluster.members.len() as f64).ceil() as u32;
+            let names = forms
+                .split_off(phrases.len())
+                .into_iter()
+                .filter(|(_, count)| *count >= least)
+                .map(|(form, _)| form)
+                .collect();
+            let forms = forms.into_iter().map(|(form, _)| form).collect();
             let quotes = quotes(reader, terms, texts, cluster, embedder);
             Description {
                 label: String::new(),
@@ -301,7 +310,7 @@ fn key_phrases(
 }
 
 /// Each phrase in its most frequent written form among the cluster's comments (ties: the alphabetically
-/// first), lowercased.
+/// first), lowercased, with how many times that form was written.
 fn written_forms(
     reader: &mut Reader<'_>,
     terms: &mut Vec<(u32, usize)>,
@@ -309,22 +318,24 @@ fn written_forms(
     cluster: &Cluster,
     phrases: &[Phrase],
     corpus: &Corpus,
-) -> Vec<String> {
+) -> Vec<(String, u32)> {
     let wanted: FxHashSet<Phrase> = phrases.iter().copied().collect();
     let mut forms: FxHashMap<Phrase, FxHashMap<String, u32>> = FxHashMap::default();
+    // Each form once per comment: the count is of comments that wrote it.
+    let mut in_doc: FxHashSet<(Phrase, String)> = FxHashSet::default();
     for &(doc, _) in &cluster.members {
         let text = texts.text(doc);
         let text = &*text;
         reader.read(text, terms);
+        in_doc.clear();
         for_each_phrase(text, terms, reader.tokens(), |p, start, end| {
             if wanted.contains(&p) {
-                *forms
-                    .entry(p)
-                    .or_default()
-                    .entry(surface(&text[start..end]))
-                    .or_insert(0) += 1;
+                in_doc.insert((p, surface(&text[start..end])));
             }
         });
+        for (p, form) in in_doc.drain() {
+            *forms.entry(p).or_default().entry(form).or_insert(0) += 1;
+        }
     }
     phrases
         .iter()
@@ -334,7 +345,7 @@ fn written_forms(
                 .and_then(|f| {
                     f.iter()
                         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                        .map(|(s, _)| s.clone())
+                        .map(|(s, n)| (s.clone(), *n))
                 })
                 .unwrap_or_else(|| {
                     // Every counted phrase was seen in a member; stems are a safe fallback all the same.
@@ -344,7 +355,7 @@ fn written_forms(
                         s.push(' ');
                         s.push_str(&corpus.terms[b as usize]);
                     }
-                    s
+                    (s, 0)
                 })
         })
         .collect()
