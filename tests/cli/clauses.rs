@@ -3,25 +3,12 @@
 
 use std::path::Path;
 
-use crate::support::{chorus_ok, temp_dir, write_file};
+use crate::support::{chorus_ok, temp_dir, themed_store};
 
 const EXPORT: &str = "Response ID,Date,Service,FFT score,Question,Comment\n\
 1,01/05/2024,Ward 1,Good,Please tell us why,\"The nurses were lovely and kind, but the car park was full and I couldn't get parked.\"\n\
 2,02/05/2024,Ward 1,Poor,Please tell us why,\"=HYPERLINK(\"\"http://x\"\") the doctor was brilliant <b>but</b> we waited <script>4</script> hours\"\n\
 3,03/05/2024,Ward 1,Very good,Please tell us why,Lovely staff\n";
-
-fn themed_store(dir: &Path) -> std::path::PathBuf {
-    let input = write_file(dir, "fft.csv", EXPORT);
-    let store = dir.join("store");
-    chorus_ok([
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--store".as_ref(),
-        store.as_os_str(),
-    ]);
-    chorus_ok(["themes".as_ref(), "--store".as_ref(), store.as_os_str()]);
-    store
-}
 
 fn export(store: &Path, out: &Path, format: &str) {
     chorus_ok([
@@ -38,7 +25,7 @@ fn export(store: &Path, out: &Path, format: &str) {
 #[test]
 fn the_export_gives_a_mixed_comments_clauses_with_their_labels() {
     let dir = temp_dir();
-    let store = themed_store(dir.path());
+    let store = themed_store(dir.path(), EXPORT);
     let jsonl = dir.path().join("out.jsonl");
     export(&store, &jsonl, "jsonl");
     let text = std::fs::read_to_string(&jsonl).expect("the export");

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{chorus, chorus_ok, sample_corpus, temp_dir, write_file};
+use crate::support::{chorus, chorus_ok, sample_corpus, temp_dir, themed_store, write_file};
 
 /// Comments no XML writer should trust: markup, `]]>`, control characters, RTL marks, emoji, accents.
 const HOSTILE: &str = "Response ID,Respondent,Date,Service,FFT score,Question,Comment,Age band\n\
@@ -16,20 +16,6 @@ const HOSTILE: &str = "Response ID,Respondent,Date,Service,FFT score,Question,Co
 2,R1,01/05/2024,A&E <North>,Poor,What could we do better,\"Café naïve: l'accueil était très bien\u{7} mais l'attente \u{200F}trop longue\u{202E} 👨‍👩‍👧 hélas\",35-44\n\
 3,R2,02/06/2024,Ward 1,Very good,Please tell us why,\"Lovely staff, clean ward; ☕ tea was cold\r\nbut the doctor explained everything\",65+\n\
 4,R3,03/06/2024,Ward 1,Good,Please tell us why,,\n";
-
-/// A themed store made from `csv` in `dir`.
-fn themed_store(dir: &Path, csv: &str) -> PathBuf {
-    let input = write_file(dir, "fft.csv", csv);
-    let store = dir.join("store");
-    chorus_ok([
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--store".as_ref(),
-        store.as_os_str(),
-    ]);
-    chorus_ok(["themes".as_ref(), "--store".as_ref(), store.as_os_str()]);
-    store
-}
 
 fn export(store: &Path, out: &Path, args: &[&str]) -> String {
     let mut all: Vec<&std::ffi::OsStr> = vec![

@@ -76,3 +76,18 @@ pub fn write_file(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf
     std::fs::write(&path, contents).expect("the test file is written");
     path
 }
+
+/// A store in `dir` made from the export `csv` by `chorus ingest` and `chorus themes` with their
+/// defaults.
+pub fn themed_store(dir: &Path, csv: &str) -> PathBuf {
+    let input = write_file(dir, "fft.csv", csv);
+    let store = dir.join("store");
+    chorus_ok([
+        "ingest".as_ref(),
+        input.as_os_str(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ]);
+    chorus_ok(["themes".as_ref(), "--store".as_ref(), store.as_os_str()]);
+    store
+}

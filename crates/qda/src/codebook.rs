@@ -146,16 +146,7 @@ pub fn read_qdc(path: &Path) -> Result<Vec<ImportedCode>, Error> {
                 }
             }
             Event::GeneralRef(r) if in_description => {
-                let name: &str = &r;
-                let c = match name {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                if let (Some(c), Some(&i)) = (c, open.last()) {
+                if let (Some(c), Some(&i)) = (crate::xml::reference_char(&r), open.last()) {
                     codes[i].description.push(c);
                 }
             }

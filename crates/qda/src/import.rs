@@ -465,15 +465,7 @@ fn parse_project<R: io::BufRead>(input: R) -> Result<Project, String> {
                 }
             }
             Event::GeneralRef(r) if in_content => {
-                let c = match &*r {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                if let (Some(c), Some(s)) = (c, source.as_mut()) {
+                if let (Some(c), Some(s)) = (crate::xml::reference_char(&r), source.as_mut()) {
                     s.content.get_or_insert_with(String::new).push(c);
                 }
             }

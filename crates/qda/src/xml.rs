@@ -78,6 +78,19 @@ pub fn code_points(text: &str, byte: usize) -> usize {
     text[..byte].chars().count()
 }
 
+/// The character an entity or character reference in element text stands for (`&amp;`, `&#233;`),
+/// or `None` for an entity XML does not predefine (a project has no DTD to define others).
+pub fn reference_char(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match &**reference {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => reference.resolve_char_ref().ok().flatten(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
