@@ -35,11 +35,8 @@ pub fn tantivy_floor(csv: &Path, dir: &Path) -> anyhow::Result<FloorOutput> {
     let started = Instant::now();
     let mut schema = Schema::builder();
     let text = schema.add_text_field("text", TEXT | STORED);
-    let index_of = |options| -> anyhow::Result<Index> {
-        std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-        Ok(Index::create_in_dir(dir, options)?)
-    };
-    let index = index_of(schema.build())?;
+    std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let index = Index::create_in_dir(dir, schema.build())?;
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(THREADS, BUDGET_BYTES)?;
     let mut reader =
         csv::Reader::from_path(csv).with_context(|| format!("opening {}", csv.display()))?;

@@ -8,7 +8,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{chorus, chorus_ok, sample_corpus, temp_dir, themed_store, write_file};
+use crate::support::{
+    chorus, chorus_ok, ingested_store, sample_corpus, temp_dir, themed_store, write_file,
+};
 
 /// Comments no XML writer should trust: markup, `]]>`, control characters, RTL marks, emoji, accents.
 const HOSTILE: &str = "Response ID,Respondent,Date,Service,FFT score,Question,Comment,Age band\n\
@@ -710,14 +712,7 @@ fn elsewhere_project(path: &Path) {
 #[test]
 fn a_project_made_elsewhere_is_matched_by_text_and_what_is_left_over_is_reported() {
     let dir = temp_dir();
-    let input = write_file(dir.path(), "fft.csv", SMALL);
-    let store = dir.path().join("store");
-    chorus_ok([
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--store".as_ref(),
-        store.as_os_str(),
-    ]);
+    let store = ingested_store(dir.path(), SMALL);
     let qdpx = dir.path().join("elsewhere.qdpx");
     elsewhere_project(&qdpx);
     let out = import_codings(&qdpx, &store, &[]);
@@ -769,14 +764,7 @@ fn a_project_made_elsewhere_is_matched_by_text_and_what_is_left_over_is_reported
 #[test]
 fn a_hostile_or_broken_project_is_refused_and_the_store_left_alone() {
     let dir = temp_dir();
-    let input = write_file(dir.path(), "fft.csv", SMALL);
-    let store = dir.path().join("store");
-    chorus_ok([
-        "ingest".as_ref(),
-        input.as_os_str(),
-        "--store".as_ref(),
-        store.as_os_str(),
-    ]);
+    let store = ingested_store(dir.path(), SMALL);
     let qde =
         b"<?xml version=\"1.0\"?><Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\"></Project>";
     let refused = |name: &str, entries: &[(&str, &[u8])], args: &[&str], says: &str| {

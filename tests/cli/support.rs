@@ -77,9 +77,8 @@ pub fn write_file(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf
     path
 }
 
-/// A store in `dir` made from the export `csv` by `chorus ingest` and `chorus themes` with their
-/// defaults.
-pub fn themed_store(dir: &Path, csv: &str) -> PathBuf {
+/// A store in `dir` made from the export `csv` by `chorus ingest` with its defaults (not themed).
+pub fn ingested_store(dir: &Path, csv: &str) -> PathBuf {
     let input = write_file(dir, "fft.csv", csv);
     let store = dir.join("store");
     chorus_ok([
@@ -88,6 +87,13 @@ pub fn themed_store(dir: &Path, csv: &str) -> PathBuf {
         "--store".as_ref(),
         store.as_os_str(),
     ]);
+    store
+}
+
+/// A store in `dir` made from the export `csv` by `chorus ingest` and `chorus themes` with their
+/// defaults.
+pub fn themed_store(dir: &Path, csv: &str) -> PathBuf {
+    let store = ingested_store(dir, csv);
     chorus_ok(["themes".as_ref(), "--store".as_ref(), store.as_os_str()]);
     store
 }

@@ -280,11 +280,11 @@ impl Frame {
     }
 }
 
-/// The comments with text of one respondent in one month, as indices into the comments: the unit of
+/// The comments with text of one respondent in one month, as the month and indices into the comments: the unit of
 /// every complaint and praise series. A respondent who complains about the wait in "why" and again in
 /// "what could we do better" is one person complaining, and counting people keeps the binomial test's
 /// trials independent.
-fn respondent_months(comments: &[Comment], plan: &Plan) -> Vec<Vec<u32>> {
+fn respondent_months(comments: &[Comment], plan: &Plan) -> Vec<(usize, Vec<u32>)> {
     let mut keyed: Vec<(u64, usize, u32)> = comments
         .par_iter()
         .enumerate()
@@ -300,7 +300,7 @@ fn respondent_months(comments: &[Comment], plan: &Plan) -> Vec<Vec<u32>> {
     keyed.par_sort_unstable();
     keyed
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
-        .map(|run| run.iter().map(|&(_, _, i)| i).collect())
+        .map(|run| (run[0].1, run.iter().map(|&(_, _, i)| i).collect()))
         .collect()
 }
 
@@ -322,11 +322,8 @@ fn count(
             |mut counts, part| {
                 let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
                 let mut said: Vec<(usize, usize)> = Vec::new();
-                for person in part {
-                    let first = &comments[person[0] as usize];
-                    let Some(m) = plan.month_index(first.date) else {
-                        continue;
-                    };
+                for (m, person) in part {
+                    let (m, first) = (*m, &comments[person[0] as usize]);
                     said.clear();
                     for &i in person {
                         resolve(plan, &comments[i as usize], &mut themes, &mut touch);
