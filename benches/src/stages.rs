@@ -11,7 +11,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chorus_core::keys::CommentKeys;
 use chorus_core::{Comment, QuestionKind};
-use chorus_index::{Filters, KwicRequest, SearchRequest, SortOrder, Store};
+use chorus_index::{Filters, KwicRequest, SearchRequest, SortOrder, Store, StoreComments};
 use chorus_ingest::{
     CommentSink, Deduplicator, FnSink, IngestOptions, QuarantineWriter, SinkError,
 };
@@ -85,7 +85,7 @@ pub enum Stage {
     Discover,
     /// `Store::replace_annotations`: the index rewritten with the annotations (the analysis runs first).
     Save,
-    /// `chorus_report::build` and the HTML pack, on the themed store (read first, untimed).
+    /// `chorus_report::build_from` the themed store read in batches (timed), and the HTML pack.
     Report,
     /// A fixed set of 20 queries with facets and snippets on the themed store.
     Query,
@@ -455,18 +455,23 @@ fn theming(stage: Stage, layout: &Layout, size: u64, out: &mut StageOutput) -> a
     Ok(())
 }
 
-/// The report of the themed store: `build` with the CLI's defaults, then the HTML pack.
+/// The report of the themed store as `chorus report` makes it: built from the store read in batches
+/// (the reading is timed with the building), then the HTML pack.
 fn report(layout: &Layout, size: u64, out: &mut StageOutput) -> anyhow::Result<()> {
-    let (store, comments) = read(layout, size, out)?;
+    let dir = layout.store(size);
+    let store = Store::open(&dir)
+        .with_context(|| format!("opening {} (run the index stage first)", dir.display()))?;
     let catalog = store
         .catalog()?
         .context("the store is not themed: run the save stage first")?;
+    let corrections = store.corrections()?;
     let timer = Timer::start();
+    let comments = StoreComments::new(&store, &corrections)?;
     let options = ReportOptions {
-        source: format!("store {}", layout.store(size).display()),
+        source: format!("store {}", dir.display()),
         ..ReportOptions::default()
     };
-    let report = chorus_report::build(&comments, &catalog, &options)?;
+    let report = chorus_report::build_from(&comments, &catalog, &options)?;
     let built = timer.wall.elapsed().as_secs_f64();
     let path = layout.report(size);
     chorus_report::write_report(&report, Format::Html, &path)?;

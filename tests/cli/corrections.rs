@@ -316,6 +316,15 @@ fn the_servers_filters_and_facets_follow_a_correction_at_once() {
             .contains(&key)
     };
     assert!(listed(&s));
+    // The theme's page is kept for the next visitor; a correction must not leave it stale.
+    let theme_page = "/themes/Parking%20and%20transport";
+    let count_shown =
+        |s: &crate::serve::Served, n: u64| get(s, theme_page).text().contains(&format!(">{n}</a>"));
+    assert!(
+        count_shown(&s, total),
+        "the theme page counts its {total} comments"
+    );
+    assert!(count_shown(&s, total), "and again from the kept page");
     let page = get(&s, &format!("/comments/{key}")).text();
     assert!(
         page.contains("Travel and parking"),
@@ -338,5 +347,9 @@ fn the_servers_filters_and_facets_follow_a_correction_at_once() {
     assert!(
         !page.contains(&key),
         "the search page follows the correction too"
+    );
+    assert!(
+        count_shown(&s, total - 1),
+        "the theme page follows the correction, not the page kept from before it"
     );
 }

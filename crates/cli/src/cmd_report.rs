@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use chorus_core::Date;
-use chorus_index::Store;
+use chorus_index::{Store, StoreComments};
 use chorus_pipeline::export::{RowFormat, Selection};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
@@ -131,21 +131,11 @@ pub(crate) fn write_reports(
             args.store.display()
         );
     };
-    let mut comments = store
-        .comments()
-        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
-    // A person's label wins, as on the server's pages; the report says how many there were.
+    // A person's label wins, as on the server's pages; the report says how many there were. The store
+    // is read in batches, pass after pass, never whole.
     let corrections = store.corrections()?;
-    let corrected = corrections.apply_all(&mut comments);
-    let source = if corrections.is_empty() {
-        format!("store {}", args.store.display())
-    } else {
-        format!(
-            "store {} ({})",
-            args.store.display(),
-            chorus_core::corrections::corrected_note(corrected)
-        )
-    };
+    let comments = StoreComments::new(&store, &corrections)
+        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
     let options = ReportOptions {
         from: args.from,
         to: args.to,
@@ -155,11 +145,18 @@ pub(crate) fn write_reports(
         annotations: args.annotate,
         baseline: args.baseline,
         suppress_below: args.suppress_below,
-        source,
+        source: format!("store {}", args.store.display()),
         set_aside: crate::cmd_ingest::set_aside_in(&store)?,
         ..ReportOptions::default()
     };
-    let report = chorus_report::build(&comments, &catalog, &options)?;
+    let mut report = chorus_report::build_from(&comments, &catalog, &options)?;
+    if !corrections.is_empty() {
+        report.source = format!(
+            "store {} ({})",
+            args.store.display(),
+            chorus_core::corrections::corrected_note(comments.corrected_labels())
+        );
+    }
     if report.headline.records == 0 {
         bail!(
             "no comment matches the period and service asked for: check --from, --to and --service"

@@ -28,6 +28,7 @@ pub mod keys;
 mod question;
 mod score;
 mod shared;
+mod source;
 mod table;
 
 pub use annotations::{
@@ -40,4 +41,5 @@ pub use date::{Date, YearMonth};
 pub use question::QuestionKind;
 pub use score::{FftScore, RespondentAnswer, ScoreTally};
 pub use shared::{Attributes, Interner};
+pub use source::{BatchFn, CommentSource, Fetched, SourceError};
 pub use table::{AnnotationTable, TABLE_FORMAT_VERSION, TableError};

@@ -70,6 +70,7 @@ mod schema;
 mod search;
 mod search_json;
 mod sidecar;
+mod source;
 mod stats;
 mod store;
 mod tokenizer;
@@ -84,6 +85,7 @@ pub use query::QueryError;
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Snippet, SortOrder};
 pub use search_json::{JsonClause, JsonHit, JsonSearch};
 pub use sidecar::{ANNOTATIONS_FILE, Annotated};
+pub use source::StoreComments;
 pub use stats::StoreStats;
 pub use store::{
     Annotator, COMMIT_EVERY, MANIFEST_FILE, STORE_FORMAT_VERSION, SeqTexts, Store, StoreWriter,

@@ -391,7 +391,10 @@ impl Store {
     }
 
     /// Every live comment's place, in ingest order: (sequence number, segment, document).
-    fn in_order(&self, searcher: &Searcher) -> Result<Vec<(u64, SegmentOrdinal, DocId)>, Error> {
+    pub(crate) fn in_order(
+        &self,
+        searcher: &Searcher,
+    ) -> Result<Vec<(u64, SegmentOrdinal, DocId)>, Error> {
         let mut order = Vec::with_capacity(searcher.num_docs() as usize);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let seq = segment
@@ -489,7 +492,7 @@ impl Store {
     }
 
     /// The comments at `places`, with their annotations, to `f` in batches.
-    fn read_comments<E: From<Error>>(
+    pub(crate) fn read_comments<E: From<Error>>(
         &self,
         searcher: &Searcher,
         places: &[(u64, SegmentOrdinal, DocId)],
@@ -572,7 +575,7 @@ impl Store {
 
     /// [`Error::Damaged`] if a file of the index fails its checksum: everything read whole reaches
     /// reports and exports, and a changed byte must not become a changed quote.
-    fn check_sound(&self) -> Result<(), Error> {
+    pub(crate) fn check_sound(&self) -> Result<(), Error> {
         match damage(&self.index) {
             Some(what) => Err(Error::Damaged {
                 path: self.dir.clone(),

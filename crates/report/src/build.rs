@@ -1,14 +1,17 @@
 //! Computing [`ReportData`] from comments, the catalog and the options: one parallel pass to survey the
-//! comments (dates, theme names), one to aggregate everything, then small finishing steps on the
-//! aggregates. Nothing is quadratic in the number of comments: co-occurrence is counted per comment over
-//! its own few themes.
+//! comments (dates, theme names), one to aggregate everything, the passes of "what changed", then small
+//! finishing steps on the aggregates, which read back only the comments they quote. The comments come
+//! from a [`CommentSource`], so a store is read batch by batch and never held whole: the report's memory
+//! does not grow with the store. Nothing is quadratic in the number of comments: co-occurrence is counted
+//! per comment over its own few themes.
 
 use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use chorus_core::{
-    Comment, Date, Direction, FftScore, RespondentAnswer, ScoreTally, SentimentLabel, ThemeCatalog,
-    ThemeSource, YearMonth,
+    Comment, CommentSource, Date, Direction, Fetched, FftScore, RespondentAnswer, ScoreTally,
+    SentimentLabel, ThemeCatalog, ThemeSource, YearMonth,
 };
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -19,8 +22,8 @@ use crate::Error;
 use crate::breakdown::{NOT_RECORDED, RawBreakdown};
 use crate::model::{
     Change, Cooccurrence, Discordant, Headline, Highlight, NamedCount, Period, PreviousHeadline,
-    ReportData, Scope, SentimentSplit, SpcChart, ThemePair, ThemeRow, TouchpointRow, long_date,
-    month_label, percent,
+    ReportData, Scope, SentimentSplit, SpcChart, ThemePair, ThemeRow, TouchpointRow, WhatChanged,
+    long_date, month_label, percent,
 };
 use crate::options::{BreakdownBy, ChangeNote, MIN_SPC_POINTS, ReportOptions};
 use crate::quotes::{self, Rank, SHORT_QUOTE_CHARS, STORY_QUOTE_CHARS, TopK};
@@ -57,9 +60,20 @@ const DISCORDANT_LISTED: usize = 50;
 /// Top themes per touchpoint.
 const TOUCHPOINT_THEMES: usize = 3;
 
-/// Builds the report. The comments are read in parallel; the result depends only on the inputs.
+/// Builds the report from comments in memory. The comments are read in parallel; the result depends
+/// only on the inputs.
 pub fn build(
     comments: &[Comment],
+    catalog: &ThemeCatalog,
+    options: &ReportOptions,
+) -> Result<ReportData, Error> {
+    build_from(comments, catalog, options)
+}
+
+/// Builds the report from `source`, pass by pass, without holding its comments: the same report as
+/// [`build`] on the same comments.
+pub fn build_from<S: CommentSource + ?Sized>(
+    source: &S,
     catalog: &ThemeCatalog,
     options: &ReportOptions,
 ) -> Result<ReportData, Error> {
@@ -69,30 +83,63 @@ pub fn build(
         .iter()
         .any(|b| matches!(b, BreakdownBy::Attribute(_)));
     let service = options.service.as_deref().map(str::trim);
-    let survey = survey(comments, service, want_attributes);
+    let survey = survey(source, service, want_attributes)?;
     let breakdowns = resolve_breakdowns(breakdowns, &survey.attributes)?;
     let registry = Registry::new(catalog, &survey);
     let plan = Plan::new(options, &survey, registry, breakdowns, service);
 
-    let chunk = (comments.len() / (rayon::current_num_threads() * 4)).max(4096);
-    let acc = comments
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(n, part)| {
-            let mut acc = Acc::new(&plan);
-            for (i, comment) in part.iter().enumerate() {
-                acc.add(&plan, n * chunk + i, comment);
-            }
-            acc
-        })
-        .reduce_with(|mut a, b| {
-            a.merge(&plan, b);
-            a
-        })
-        .unwrap_or_else(|| Acc::new(&plan));
-    let mut data = finish(acc, &plan, comments, options);
+    let table = changed::DimsTable::default();
+    let mut acc = aggregate(source, &plan, &table)?;
+    let heard = std::mem::take(&mut acc.heard);
+    let what_changed =
+        changed::what_changed(source, &plan, options, &acc.respondents, heard, table)?;
+    let quoted = Fetched::from_source(source, acc.quoted()).map_err(Error::Read)?;
+    let mut data = finish(acc, &plan, &quoted, options, what_changed);
     data.method.extend(catalog_notes(catalog));
     Ok(data)
+}
+
+/// Calls `each` with every batch of `source` and its first comment's position.
+fn scan<S: CommentSource + ?Sized>(
+    source: &S,
+    mut each: impl FnMut(usize, &[Comment]),
+) -> Result<(), Error> {
+    source
+        .scan(&mut |start, batch| {
+            each(start, batch);
+            Ok(())
+        })
+        .map_err(Error::Read)
+}
+
+/// The aggregation pass: every comment counted once, on all cores.
+fn aggregate<S: CommentSource + ?Sized>(
+    source: &S,
+    plan: &Plan,
+    table: &changed::DimsTable,
+) -> Result<Acc, Error> {
+    let mut total = Acc::new(plan);
+    scan(source, |start, batch| {
+        let chunk = (batch.len() / (rayon::current_num_threads() * 4)).max(4096);
+        let acc = batch
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                let mut acc = Acc::new(plan);
+                for (i, comment) in part.iter().enumerate() {
+                    acc.add(plan, table, start + n * chunk + i, comment);
+                }
+                acc
+            })
+            .reduce_with(|mut a, b| {
+                a.merge(plan, b);
+                a
+            });
+        if let Some(acc) = acc {
+            total.merge(plan, acc);
+        }
+    })?;
+    Ok(total)
 }
 
 /// What the touchpoints mean (their codebook's descriptions) and where a model's names come from, for the
@@ -168,7 +215,20 @@ fn in_service(comment: &Comment, service: Option<&str>) -> bool {
     }
 }
 
-fn survey(comments: &[Comment], service: Option<&str>, want_attributes: bool) -> Survey {
+fn survey<S: CommentSource + ?Sized>(
+    source: &S,
+    service: Option<&str>,
+    want_attributes: bool,
+) -> Result<Survey, Error> {
+    let mut total = Survey::default();
+    scan(source, |_, batch| {
+        let part = survey_batch(batch, service, want_attributes);
+        total = std::mem::take(&mut total).merge(part);
+    })?;
+    Ok(total)
+}
+
+fn survey_batch(comments: &[Comment], service: Option<&str>, want_attributes: bool) -> Survey {
     comments
         .par_chunks(8192)
         .map(|part| {
@@ -522,8 +582,15 @@ struct GroupAcc {
 }
 
 /// A respondent's one FFT answer, with the date of the record that gives it (which places the
-/// respondent in a period and a month).
-type Respondent = RespondentAnswer<Option<Date>>;
+/// respondent in a period and a month) and its groupings (which place it in what changed's groups).
+type Respondent = RespondentAnswer<Answered>;
+
+/// What a respondent's answer keeps of the record that gives it.
+struct Answered {
+    date: Option<Date>,
+    /// The number of its grouping values in the [`changed::DimsTable`].
+    dims: u32,
+}
 
 /// Quote buckets per theme.
 const ANY: usize = 0;
@@ -537,7 +604,8 @@ struct Acc {
     undated: u64,
     themed: u64,
     sentiment: SentimentSplit,
-    discordant: Vec<usize>,
+    /// Discordant comments' dates and positions (the newest are listed).
+    discordant: Vec<(Option<Date>, usize)>,
     theme: Vec<ThemeAcc>,
     previous_comments: u64,
     previous_theme: Vec<u64>,
@@ -554,6 +622,7 @@ struct Acc {
     quotes: Vec<[TopK; 3]>,
     complex: TopK,
     respondents: FxHashMap<u64, Respondent>,
+    heard: changed::Heard,
     scratch_themes: Vec<(usize, SentimentLabel, f32)>,
     scratch_touch: Vec<(usize, SentimentLabel, f32)>,
 }
@@ -598,12 +667,13 @@ impl Acc {
             quotes: vec![Default::default(); t],
             complex: TopK::default(),
             respondents: FxHashMap::default(),
+            heard: changed::Heard::default(),
             scratch_themes: Vec::new(),
             scratch_touch: Vec::new(),
         }
     }
 
-    fn add(&mut self, plan: &Plan, index: usize, c: &Comment) {
+    fn add(&mut self, plan: &Plan, table: &changed::DimsTable, index: usize, c: &Comment) {
         if !in_service(c, plan.service) {
             return;
         }
@@ -614,11 +684,14 @@ impl Acc {
             return;
         }
         let key = chorus_core::keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
-        let seen = Respondent::new(index as u64, c.score, c.date);
-        self.respondents
-            .entry(key)
-            .and_modify(|r| r.merge(seen))
-            .or_insert(seen);
+        let dims = table.id(c);
+        let seen = Respondent::new(index as u64, c.score, Answered { date: c.date, dims });
+        match self.respondents.entry(key) {
+            Entry::Occupied(mut r) => r.get_mut().merge(seen),
+            Entry::Vacant(slot) => {
+                slot.insert(seen);
+            }
+        }
 
         let has_text = !c.no_comment && !c.text.trim().is_empty();
         if current {
@@ -631,6 +704,15 @@ impl Acc {
             return;
         }
         self.resolve(plan, c);
+        if let Some(m) = month {
+            let (themes, touch) = (&self.scratch_themes, &self.scratch_touch);
+            let place = changed::Place {
+                position: index,
+                month: m,
+                dims,
+            };
+            self.heard.add(plan, c, place, themes, touch);
+        }
         let t = plan.themes();
         if current {
             self.add_current(plan, index, c);
@@ -676,7 +758,7 @@ impl Acc {
         if let Some(a) = &c.annotations {
             self.sentiment.add(a.sentiment.label);
             if a.discordant {
-                self.discordant.push(index);
+                self.discordant.push((c.date, index));
             }
         }
         if !self.scratch_themes.is_empty() {
@@ -823,11 +905,46 @@ impl Acc {
         }
         self.complex.merge(COMPLEX_COMMENTS, other.complex);
         for (key, r) in other.respondents {
-            self.respondents
-                .entry(key)
-                .and_modify(|mine| mine.merge(r))
-                .or_insert(r);
+            match self.respondents.entry(key) {
+                Entry::Occupied(mut mine) => mine.get_mut().merge(r),
+                Entry::Vacant(slot) => {
+                    slot.insert(r);
+                }
+            }
         }
+        self.heard.merge(other.heard);
+    }
+
+    /// The discordant comments listed: the newest first.
+    fn discordant_listed(&self) -> Vec<usize> {
+        let mut order = self.discordant.clone();
+        order.sort_by_key(|&(date, i)| (std::cmp::Reverse(date), i));
+        order
+            .into_iter()
+            .take(DISCORDANT_LISTED)
+            .map(|(_, i)| i)
+            .collect()
+    }
+
+    /// The positions of every comment the report may quote: the candidates kept for each theme and
+    /// touchpoint, the complex comments and the discordant ones listed.
+    fn quoted(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .quotes
+            .iter()
+            .flatten()
+            .flat_map(TopK::indices)
+            .collect();
+        out.extend(
+            self.touch
+                .iter()
+                .flat_map(|t| [t.best, t.worst])
+                .flatten()
+                .map(|(_, i)| i),
+        );
+        out.extend(self.complex.indices());
+        out.extend(self.discordant_listed());
+        out
     }
 }
 
@@ -910,23 +1027,30 @@ fn tallies(acc: &Acc, plan: &Plan) -> Tallies {
         months: vec![ScoreTally::default(); plan.months],
     };
     for r in acc.respondents.values() {
-        if plan.in_current(r.record) {
+        if plan.in_current(r.record.date) {
             t.current.add(r.score);
             t.current_respondents += 1;
             t.conflicting += u64::from(r.conflicting);
         }
-        if plan.in_previous(r.record) {
+        if plan.in_previous(r.record.date) {
             t.previous.add(r.score);
             t.previous_respondents += 1;
         }
-        if let Some(m) = plan.month_index(r.record) {
+        if let Some(m) = plan.month_index(r.record.date) {
             t.months[m].add(r.score);
         }
     }
     t
 }
 
-fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) -> ReportData {
+/// The report from the aggregates; `quoted` holds the comments [`Acc::quoted`] names.
+fn finish(
+    acc: Acc,
+    plan: &Plan,
+    quoted: &Fetched,
+    options: &ReportOptions,
+    what_changed: WhatChanged,
+) -> ReportData {
     let registry = &plan.registry;
     let t = plan.themes();
     let tallies = tallies(&acc, plan);
@@ -972,8 +1096,11 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
             .then_with(|| ta.name.cmp(&tb.name))
             .then_with(|| ta.source.cmp(&tb.source))
     });
-    let short_quote =
-        |index: usize| quotes::quote(&comments[index], SHORT_QUOTE_CHARS, false, vec![]);
+    let short_quote = |index: usize| {
+        quoted
+            .get(index)
+            .map(|c| quotes::quote(c, SHORT_QUOTE_CHARS, false, vec![]))
+    };
     let themes: Vec<ThemeRow> = order
         .iter()
         .map(|&i| {
@@ -1003,10 +1130,10 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                     &acc.quotes[i],
                     &a.sentiment,
                     options.quotes_per_theme,
-                    comments,
+                    quoted,
                 )
                 .into_iter()
-                .map(short_quote)
+                .filter_map(short_quote)
                 .collect(),
             }
         })
@@ -1040,8 +1167,8 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                         count: row[j],
                     })
                     .collect(),
-                best_quote: a.best.map(|(_, index)| short_quote(index)),
-                worst_quote: a.worst.map(|(_, index)| short_quote(index)),
+                best_quote: a.best.and_then(|(_, index)| short_quote(index)),
+                worst_quote: a.worst.and_then(|(_, index)| short_quote(index)),
             }
         })
         .collect();
@@ -1070,7 +1197,7 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
                     source: registry.themes[i].source,
                     comments: n,
                     percent: percent(n, acc.comments),
-                    quote: acc.quotes[i][bucket].indices().next().map(short_quote),
+                    quote: acc.quotes[i][bucket].indices().next().and_then(short_quote),
                 }
             })
             .collect()
@@ -1115,8 +1242,8 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
     let complex_comments = acc
         .complex
         .indices()
-        .map(|index| {
-            let c = &comments[index];
+        .filter_map(|index| quoted.get(index))
+        .map(|c| {
             let mut names: Vec<String> = c
                 .annotations
                 .iter()
@@ -1129,19 +1256,16 @@ fn finish(acc: Acc, plan: &Plan, comments: &[Comment], options: &ReportOptions) 
         })
         .collect();
 
-    let mut discordant_order = acc.discordant.clone();
-    discordant_order.sort_by_key(|&i| (std::cmp::Reverse(comments[i].date), i));
     let discordant = Discordant {
         total: acc.discordant.len() as u64,
-        comments: discordant_order
+        comments: acc
+            .discordant_listed()
             .into_iter()
-            .take(DISCORDANT_LISTED)
-            .map(short_quote)
+            .filter_map(short_quote)
             .collect(),
     };
 
     let spc = spc_charts(&acc, plan, &tallies, &themes, &order, &touchpoints, options);
-    let what_changed = changed::what_changed(comments, plan, options, &acc.respondents);
     let mut method = method_notes(plan, options, &headline, tallies.conflicting);
     method.push(what_changed.method.clone());
     let mut change_notes = options.annotations.clone();
@@ -1178,7 +1302,7 @@ fn exemplars(
     buckets: &[TopK; 3],
     sentiment: &SentimentSplit,
     k: usize,
-    comments: &[Comment],
+    quoted: &Fetched,
 ) -> Vec<usize> {
     let (first, second) = if sentiment.negative > sentiment.positive {
         (NEGATIVE, POSITIVE)
@@ -1207,7 +1331,10 @@ fn exemplars(
         if out.contains(&index) {
             continue;
         }
-        if seen_text.insert(quotes::same_text_key(&comments[index].text)) {
+        let Some(comment) = quoted.get(index) else {
+            continue;
+        };
+        if seen_text.insert(quotes::same_text_key(&comment.text)) {
             out.push(index);
         }
     }

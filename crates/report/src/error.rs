@@ -48,6 +48,9 @@ pub enum Error {
         /// The underlying error.
         source: rust_xlsxwriter::XlsxError,
     },
+    /// Reading the comments (a store's batches) failed.
+    #[error("cannot read the comments to report on")]
+    Read(#[source] chorus_core::SourceError),
     /// Serialising JSON failed.
     #[error("cannot write JSON {}", path.display())]
     Json {

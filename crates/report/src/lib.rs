@@ -66,7 +66,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use breakdown::{Breakdown, Cell as BreakdownCell, Count, Group, NOT_RECORDED, Row, suppress};
-pub use build::{DEFAULT_TOUCHPOINTS, MonthlySeries, build, format_p, monthly_spc_chart, slug};
+pub use build::{
+    DEFAULT_TOUCHPOINTS, MonthlySeries, build, build_from, format_p, monthly_spc_chart, slug,
+};
 pub use error::Error;
 pub use model::{
     BetterOrWorse, Change, ChangeFound, Cooccurrence, Discordant, Headline, Highlight, NamedCount,

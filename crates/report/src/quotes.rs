@@ -42,14 +42,35 @@ pub(crate) fn rank(
     strength: f32,
     coherent: bool,
 ) -> Rank {
-    let strength = (1.0 - strength.clamp(0.0, 1.0)) * 1000.0;
-    (
-        length_band(comment.text.len()),
-        topics.clamp(1, 4) as u8 + if coherent { 0 } else { 8 },
-        strength as u16,
-        shuffle_key(comment),
-        index,
-    )
+    QuoteKey::of(comment).rank(index, topics, strength, coherent)
+}
+
+/// What [`rank`] reads of a comment itself, kept where the comment is not.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QuoteKey {
+    band: u8,
+    shuffle: u64,
+}
+
+impl QuoteKey {
+    pub(crate) fn of(comment: &Comment) -> QuoteKey {
+        QuoteKey {
+            band: length_band(comment.text.len()),
+            shuffle: shuffle_key(comment),
+        }
+    }
+
+    /// [`rank`] of the comment this key was made from.
+    pub(crate) fn rank(self, index: usize, topics: usize, strength: f32, coherent: bool) -> Rank {
+        let strength = (1.0 - strength.clamp(0.0, 1.0)) * 1000.0;
+        (
+            self.band,
+            topics.clamp(1, 4) as u8 + if coherent { 0 } else { 8 },
+            strength as u16,
+            self.shuffle,
+            index,
+        )
+    }
 }
 
 /// The best `k` candidates seen so far.

@@ -8,6 +8,7 @@ use chorus_core::ThemeCatalog;
 use chorus_core::corrections::{CommentKey, Corrections, Review};
 use chorus_index::Store;
 
+use crate::cache::PageCache;
 use crate::errors::Failure;
 use crate::http::{Handler, Method, Request, Response};
 use crate::summary::SummaryCell;
@@ -24,6 +25,8 @@ pub struct App {
     pub(crate) catalog: Option<ThemeCatalog>,
     pub(crate) corrections: RwLock<Corrections>,
     pub(crate) summary: Arc<SummaryCell>,
+    /// Pages reached by links, kept until the data changes.
+    pub(crate) pages: PageCache,
     /// A random token of this run, put in every form: a form posted from elsewhere lacks it.
     pub(crate) session: String,
     /// The access token, when every request must carry one.
@@ -74,6 +77,7 @@ impl App {
             catalog,
             corrections: RwLock::new(corrections),
             summary: Arc::new(SummaryCell::default()),
+            pages: PageCache::default(),
             session: random_token(),
             access: options.token.clone(),
             reviewer: options.reviewer.clone(),
@@ -114,6 +118,21 @@ impl App {
             .ok_or_else(|| Failure::not_found("there is no comment with this key in the store"))?;
         let review = self.corrections().apply_to(&mut comment);
         Ok((comment, review))
+    }
+
+    /// A page kept from before when it can be, else [`App::route`] (keeping its page when it can be).
+    fn kept_or_route(&self, request: &Request) -> Result<Response, Failure> {
+        let Some(key) = PageCache::key(request) else {
+            return self.route(request);
+        };
+        match self.pages.get(&key) {
+            Ok(page) => Ok(Response::clone(&page)),
+            Err(ticket) => {
+                let page = self.route(request)?;
+                self.pages.put(key, ticket, &page);
+                Ok(page)
+            }
+        }
     }
 
     /// Answers a request that passed the checks.
@@ -210,7 +229,9 @@ impl App {
 impl Handler for App {
     fn handle(&self, request: &Request) -> Response {
         let api = request.segments.first().is_some_and(|s| s == "api");
-        let result = self.admit(request).and_then(|()| self.route(request));
+        let result = self
+            .admit(request)
+            .and_then(|()| self.kept_or_route(request));
         match result {
             Ok(response) => response,
             Err(failure) if failure.status == 401 && !api => {

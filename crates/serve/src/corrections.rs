@@ -153,6 +153,7 @@ pub(crate) fn record(
         })?;
         log.push(correction.clone());
     }
+    app.pages.clear();
     app.summary.invalidate();
     Ok(correction)
 }

@@ -2,9 +2,10 @@
 //! requests handled at once.
 //!
 //! Every connection gets a thread that reads its requests; the handling itself waits for one of
-//! [`Limits::workers`] slots, so a burst of clients queues rather than making every request slow. No
-//! request can make the server hold more than [`Limits`] allows: the request line and headers must fit
-//! in `max_head` bytes, a body in `max_body` (bodies must say their length; chunked bodies are refused).
+//! [`Limits::workers`] slots, first come first served, so a burst of clients queues rather than making
+//! every request slow. No request can make the server hold more than [`Limits`] allows: the request line
+//! and headers must fit in `max_head` bytes, a body in `max_body` (bodies must say their length; chunked
+//! bodies are refused).
 //! A handler that panics answers 500 and the server goes on.
 
 use std::io::{self, Read, Write};
@@ -42,7 +43,9 @@ impl Default for Limits {
             max_head: 16 * 1024,
             max_body: 64 * 1024,
             max_connections: 256,
-            workers: 8,
+            // Handling is counting on the processor: more at once than there are cores only makes
+            // each slower.
+            workers: std::thread::available_parallelism().map_or(4, |n| n.get().clamp(2, 8)),
             idle: Duration::from_secs(15),
         }
     }
@@ -233,25 +236,44 @@ impl Drop for OpenGuard {
 }
 
 /// A counting semaphore: the requests being handled.
+/// The handling slots, given out first come, first served: a request that has waited longest goes
+/// next, so no request waits behind a stream of later ones (a plain condition variable wakes any
+/// waiter, and under load some waited seconds).
 struct Slots {
-    free: Mutex<usize>,
+    state: Mutex<SlotState>,
     freed: Condvar,
+}
+
+struct SlotState {
+    free: usize,
+    /// The next ticket to give out, and the ticket whose turn it is.
+    next: u64,
+    turn: u64,
 }
 
 impl Slots {
     fn new(n: usize) -> Slots {
         Slots {
-            free: Mutex::new(n),
+            state: Mutex::new(SlotState {
+                free: n,
+                next: 0,
+                turn: 0,
+            }),
             freed: Condvar::new(),
         }
     }
 
     fn take(&self) -> SlotGuard<'_> {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
-            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let ticket = state.next;
+        state.next += 1;
+        while !(state.free > 0 && state.turn == ticket) {
+            state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
-        *free -= 1;
+        state.free -= 1;
+        state.turn += 1;
+        // The next in line may find a slot free too.
+        self.freed.notify_all();
         SlotGuard(self)
     }
 }
@@ -260,9 +282,9 @@ struct SlotGuard<'a>(&'a Slots);
 
 impl Drop for SlotGuard<'_> {
     fn drop(&mut self) {
-        let mut free = self.0.free.lock().unwrap_or_else(|e| e.into_inner());
-        *free += 1;
-        self.0.freed.notify_one();
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.free += 1;
+        self.0.freed.notify_all();
     }
 }
 
@@ -499,4 +521,36 @@ fn push_header(out: &mut String, name: &str, value: &str) {
     out.push_str(": ");
     out.extend(value.chars().map(|c| if c.is_control() { ' ' } else { c }));
     out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Requests that queue for a slot get it in the order they came, however the threads are woken.
+    #[test]
+    fn slots_go_first_come_first_served() {
+        let slots = Arc::new(Slots::new(1));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let held = slots.take();
+        let waiting: Vec<_> = (0..6)
+            .map(|i| {
+                let (slots, order) = (Arc::clone(&slots), Arc::clone(&order));
+                let thread = std::thread::spawn(move || {
+                    let _slot = slots.take();
+                    order.lock().unwrap_or_else(|e| e.into_inner()).push(i);
+                    std::thread::sleep(Duration::from_millis(2));
+                });
+                // Each has taken its ticket before the next starts.
+                std::thread::sleep(Duration::from_millis(30));
+                thread
+            })
+            .collect();
+        drop(held);
+        for thread in waiting {
+            thread.join().expect("a waiter");
+        }
+        let order = order.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(order, vec![0, 1, 2, 3, 4, 5]);
+    }
 }

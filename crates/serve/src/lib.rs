@@ -25,6 +25,7 @@
 mod api;
 mod app;
 mod assets;
+mod cache;
 mod corrections;
 mod errors;
 pub mod http;

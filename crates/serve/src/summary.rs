@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chorus_core::{Direction, YearMonth};
-use chorus_index::{FacetCount, Filters, SearchRequest, StoreStats};
+use chorus_index::{FacetCount, Filters, SearchRequest, StoreComments, StoreStats};
 use chorus_report::spc::ImprovementDirection;
 use chorus_report::{MonthlySeries, ReportData, ReportOptions, SpcChart, monthly_spc_chart};
 
@@ -122,6 +122,8 @@ pub(crate) fn start(app: Arc<App>) {
                     Ok(Ok(summary)) => {
                         state.ready = Some(Arc::new(summary));
                         state.failed = None;
+                        // Pages kept so far were made without these figures, or with older ones.
+                        app.pages.clear();
                     }
                     Ok(Err(why)) => state.failed = Some(why),
                     Err(_) => state.failed = Some("preparing the overview failed".to_owned()),
@@ -143,13 +145,20 @@ fn prepare(app: &App) -> Result<Summary, String> {
     let report = match &app.catalog {
         None => None,
         Some(catalog) => {
-            let mut comments = app.store.comments().map_err(|e| e.to_string())?;
-            corrected_labels = app.corrections().apply_all(&mut comments);
+            // A copy, so that a correction made meanwhile is not kept waiting by this pass: it marks
+            // the figures stale and they are prepared again.
+            let corrections = app.corrections().clone();
+            // Read in batches, pass after pass: the server never holds the whole store.
+            let comments =
+                StoreComments::new(&app.store, &corrections).map_err(|e| e.to_string())?;
             let options = ReportOptions {
                 source: format!("store {}", app.store.dir().display()),
                 ..ReportOptions::default()
             };
-            Some(chorus_report::build(&comments, catalog, &options).map_err(|e| e.to_string())?)
+            let report = chorus_report::build_from(&comments, catalog, &options)
+                .map_err(|e| with_cause(&e))?;
+            corrected_labels = comments.corrected_labels();
+            Some(report)
         }
     };
     let months = month_series(app, "", Filters::default()).map_err(|e| e.to_string())?;
@@ -165,6 +174,18 @@ fn prepare(app: &App) -> Result<Summary, String> {
         corrected_labels,
         took: started.elapsed(),
     })
+}
+
+/// An error's message followed by its causes, as the overview shows a failure.
+fn with_cause(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    message
 }
 
 /// Comments with text that a query and filters match, per month (`None` when none is dated).

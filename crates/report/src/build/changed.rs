@@ -23,11 +23,18 @@
 
 use std::collections::BTreeMap;
 
-use chorus_core::{Comment, FftScore, ScoreTally, SentimentLabel, YearMonth, keys};
-use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{NOT_RECORDED, Plan, Series, resolve, slug, spc_chart};
+use chorus_core::{
+    Attributes, Comment, CommentSource, Fetched, FftScore, ScoreTally, SentimentLabel, YearMonth,
+    keys,
+};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+
+use super::{NOT_RECORDED, Plan, Series, slug, spc_chart};
+use crate::Error;
 use crate::model::{BetterOrWorse, ChangeFound, Polarity, Quote, RateSpan, Shift, WhatChanged};
 use crate::options::{ChangeNote, MIN_SPC_POINTS, ReportOptions};
 use crate::quotes::{self, SHORT_QUOTE_CHARS};
@@ -72,14 +79,82 @@ impl Dim {
         }
     }
 
-    fn value<'c>(&self, c: &'c Comment) -> Option<&'c str> {
+    fn value<'d>(&self, d: &'d Dims) -> Option<&'d str> {
         let value = match self {
-            Dim::Service => c.service.as_deref(),
-            Dim::Organisation => c.organisation.as_deref(),
-            Dim::Attribute(name) => c.attributes.get(name),
+            Dim::Service => d.service.as_deref(),
+            Dim::Organisation => d.organisation.as_deref(),
+            Dim::Attribute(name) => d.attributes.get(name),
         }?
         .trim();
         (!value.is_empty() && value != NOT_RECORDED).then_some(value)
+    }
+}
+
+/// A record's values of every possible grouping (service, organisation, attribute columns), kept until
+/// the groups are chosen, once all are counted.
+#[derive(Clone, Debug, Default)]
+struct Dims {
+    service: Option<Arc<str>>,
+    organisation: Option<Arc<str>>,
+    attributes: Attributes,
+}
+
+impl Dims {
+    fn of(c: &Comment) -> Dims {
+        Dims {
+            service: c.service.clone(),
+            organisation: c.organisation.clone(),
+            attributes: c.attributes.clone(),
+        }
+    }
+
+    fn is_of(&self, c: &Comment) -> bool {
+        self.service == c.service
+            && self.organisation == c.organisation
+            && self.attributes == c.attributes
+    }
+}
+
+/// Every distinct combination of grouping values among the records, by number: a record keeps the
+/// number, not the strings, since most records share a few hundred combinations. Numbers are given in
+/// the order records arrive from the threads, so they never reach the report: only what they stand
+/// for does.
+#[derive(Default)]
+pub(super) struct DimsTable {
+    inner: Mutex<DimsInner>,
+}
+
+#[derive(Default)]
+struct DimsInner {
+    by_hash: FxHashMap<u64, Vec<u32>>,
+    all: Vec<Dims>,
+}
+
+impl DimsTable {
+    /// The number of `c`'s combination.
+    pub(super) fn id(&self, c: &Comment) -> u32 {
+        let mut hasher = FxHasher::default();
+        c.service.hash(&mut hasher);
+        c.organisation.hash(&mut hasher);
+        c.attributes.hash(&mut hasher);
+        let hash = hasher.finish();
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(ids) = inner.by_hash.get(&hash)
+            && let Some(&id) = ids.iter().find(|&&id| inner.all[id as usize].is_of(c))
+        {
+            return id;
+        }
+        let id = inner.all.len() as u32;
+        inner.all.push(Dims::of(c));
+        inner.by_hash.entry(hash).or_default().push(id);
+        id
+    }
+
+    fn into_all(self) -> Vec<Dims> {
+        self.inner
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .all
     }
 }
 
@@ -89,69 +164,61 @@ struct Group {
     value: String,
 }
 
-/// What the first pass learns: comments per grouping value.
+/// Comments with text per grouping value, in the months charted.
 #[derive(Default)]
-struct Census<'c> {
-    services: FxHashMap<&'c str, u64>,
-    organisations: FxHashMap<&'c str, u64>,
-    attributes: FxHashMap<&'c str, FxHashMap<&'c str, u64>>,
+struct Census {
+    services: FxHashMap<String, u64>,
+    organisations: FxHashMap<String, u64>,
+    attributes: FxHashMap<String, FxHashMap<String, u64>>,
 }
 
-impl<'c> Census<'c> {
-    fn merge(mut self, other: Census<'c>) -> Census<'c> {
-        for (k, v) in other.services {
-            *self.services.entry(k).or_default() += v;
+/// Adds `n` to `key`'s count, allocating its name only the first time.
+fn bump(counts: &mut FxHashMap<String, u64>, key: &str, n: u64) {
+    match counts.get_mut(key) {
+        Some(count) => *count += n,
+        None => {
+            counts.insert(key.to_owned(), n);
         }
-        for (k, v) in other.organisations {
-            *self.organisations.entry(k).or_default() += v;
-        }
-        for (name, values) in other.attributes {
-            let mine = self.attributes.entry(name).or_default();
-            for (k, v) in values {
-                *mine.entry(k).or_default() += v;
-            }
-        }
-        self
     }
 }
 
-fn has_text(c: &Comment) -> bool {
-    !c.no_comment && !c.text.trim().is_empty()
-}
+impl Census {
+    /// The census of the comments that spoke, whose combinations of values are `dims`.
+    fn of(spoken: &[Spoken], dims: &[Dims]) -> Census {
+        let mut per_dims = vec![0u64; dims.len()];
+        for c in spoken {
+            per_dims[c.dims as usize] += 1;
+        }
+        let mut census = Census::default();
+        for (d, n) in dims.iter().zip(per_dims).filter(|(_, n)| *n > 0) {
+            census.add(d, n);
+        }
+        census
+    }
 
-fn census<'c>(comments: &'c [Comment], plan: &Plan) -> Census<'c> {
-    comments
-        .par_chunks(8192)
-        .map(|part| {
-            let mut census = Census::default();
-            for c in part {
-                if !has_text(c)
-                    || !super::in_service(c, plan.service)
-                    || plan.month_index(c.date).is_none()
-                {
-                    continue;
-                }
-                if let Some(s) = Dim::Service.value(c) {
-                    *census.services.entry(s).or_default() += 1;
-                }
-                if let Some(s) = Dim::Organisation.value(c) {
-                    *census.organisations.entry(s).or_default() += 1;
-                }
-                for (name, value) in c.attributes.iter() {
-                    let value = value.trim();
-                    if !value.is_empty() {
-                        *census
-                            .attributes
-                            .entry(name)
-                            .or_default()
-                            .entry(value)
-                            .or_default() += 1;
-                    }
+    /// Counts `n` comments with values `d`.
+    fn add(&mut self, d: &Dims, n: u64) {
+        if let Some(s) = Dim::Service.value(d) {
+            bump(&mut self.services, s, n);
+        }
+        if let Some(s) = Dim::Organisation.value(d) {
+            bump(&mut self.organisations, s, n);
+        }
+        for (name, value) in d.attributes.iter() {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match self.attributes.get_mut(name) {
+                Some(values) => bump(values, value, n),
+                None => {
+                    let mut values = FxHashMap::default();
+                    values.insert(value.to_owned(), n);
+                    self.attributes.insert(name.to_owned(), values);
                 }
             }
-            census
-        })
-        .reduce(Census::default, Census::merge)
+        }
+    }
 }
 
 /// Monthly counts of one group: comments (which decide the months charted, as in every chart),
@@ -183,21 +250,27 @@ impl Frame {
         let mut candidates: Vec<Vec<(&str, u64)>> = Vec::new();
         if plan.service.is_none() && census.services.len() >= 2 {
             dims.push(Dim::Service);
-            candidates.push(census.services.iter().map(|(k, v)| (*k, *v)).collect());
+            candidates.push(census.services.iter().map(|(k, v)| (&**k, *v)).collect());
         }
         if (2..=MAX_GROUPS).contains(&census.organisations.len()) {
             dims.push(Dim::Organisation);
-            candidates.push(census.organisations.iter().map(|(k, v)| (*k, *v)).collect());
+            candidates.push(
+                census
+                    .organisations
+                    .iter()
+                    .map(|(k, v)| (&**k, *v))
+                    .collect(),
+            );
         }
-        let mut names: Vec<&&str> = census.attributes.keys().collect();
+        let mut names: Vec<&String> = census.attributes.keys().collect();
         names.sort();
         for name in names {
-            let values = &census.attributes[*name];
+            let values = &census.attributes[name];
             // A column of numbers is a score or a code (a labeller's rating), not a place or a group.
             let numbers = values.keys().all(|v| v.parse::<f64>().is_ok());
             if (2..=MAX_GROUPS).contains(&values.len()) && !numbers {
                 dims.push(Dim::Attribute(name.to_string()));
-                candidates.push(values.iter().map(|(k, v)| (*k, *v)).collect());
+                candidates.push(values.iter().map(|(k, v)| (&**k, *v)).collect());
             }
         }
         let mut groups = vec![Group {
@@ -237,7 +310,7 @@ impl Frame {
     }
 
     /// The groups a comment belongs to: everything first.
-    fn groups_of(&self, c: &Comment, out: &mut Vec<usize>) {
+    fn groups_of(&self, c: &Dims, out: &mut Vec<usize>) {
         out.clear();
         out.push(0);
         for (d, dim) in self.dims.iter().enumerate() {
@@ -280,67 +353,127 @@ impl Frame {
     }
 }
 
-/// The comments with text of one respondent in one month, as the month and indices into the comments: the unit of
-/// every complaint and praise series. A respondent who complains about the wait in "why" and again in
-/// "what could we do better" is one person complaining, and counting people keeps the binomial test's
-/// trials independent.
-fn respondent_months(comments: &[Comment], plan: &Plan) -> Vec<(usize, Vec<u32>)> {
-    let mut keyed: Vec<(u64, usize, u32)> = comments
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            if !has_text(c) || !super::in_service(c, plan.service) {
-                return None;
-            }
-            let m = plan.month_index(c.date)?;
-            let who = keys::respondent_id_key(c.organisation.as_deref(), &c.respondent);
-            Some((who, m, i as u32))
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    keyed
-        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
-        .map(|run| (run[0].1, run.iter().map(|&(_, _, i)| i).collect()))
-        .collect()
+/// What one comment with text says, kept from the report's aggregation pass for the series and for
+/// choosing quotes without reading the comment again.
+struct Spoken {
+    who: u64,
+    month: u32,
+    position: u32,
+    /// Its combination of grouping values ([`DimsTable`]).
+    dims: u32,
+    /// Each touchpoint (subject `i`) and theme (subject `touchpoints + i`) it mentions, with its
+    /// sentiment and strength (0–1).
+    mentions: Box<[(u32, SentimentLabel, f32)]>,
+    overall: Option<SentimentLabel>,
+    /// How many touchpoints it mentions, as a quote's focus counts them.
+    topics: u8,
+    quote: quotes::QuoteKey,
 }
 
+/// Where a comment is: its position, its charted month and its combination of grouping values
+/// ([`DimsTable`]).
+#[derive(Clone, Copy)]
+pub(super) struct Place {
+    pub(super) position: usize,
+    pub(super) month: usize,
+    pub(super) dims: u32,
+}
+
+/// Everything what changed needs from the comments, gathered in the report's aggregation pass
+/// ([`Heard::add`]), so that it does not read them again.
+#[derive(Default)]
+pub(super) struct Heard {
+    spoken: Vec<Spoken>,
+}
+
+impl Heard {
+    /// Takes in comment `c` with text, of the service reported on, at `place`, whose distinct themes
+    /// and touchpoints are `themes` and `touch` (registry indices).
+    pub(super) fn add(
+        &mut self,
+        plan: &Plan,
+        c: &Comment,
+        place: Place,
+        themes: &[(usize, SentimentLabel, f32)],
+        touch: &[(usize, SentimentLabel, f32)],
+    ) {
+        let Place {
+            position,
+            month,
+            dims,
+        } = place;
+        let p = plan.touchpoints();
+        // A touchpoint's score runs from -1 (complaint) to 1 (praise).
+        let mentions = touch
+            .iter()
+            .map(|&(i, label, score)| (i as u32, label, score.abs().min(1.0)))
+            .chain(
+                themes
+                    .iter()
+                    .map(|&(i, label, confidence)| ((p + i) as u32, label, confidence)),
+            )
+            .collect();
+        self.spoken.push(Spoken {
+            who: keys::respondent_id_key(c.organisation.as_deref(), &c.respondent),
+            month: month as u32,
+            position: position as u32,
+            dims,
+            mentions,
+            overall: c.annotations.as_ref().map(|a| a.sentiment.label),
+            topics: c
+                .annotations
+                .as_ref()
+                .map_or(1, |a| a.touchpoints.len())
+                .min(u8::MAX as usize) as u8,
+            quote: quotes::QuoteKey::of(c),
+        });
+    }
+
+    pub(super) fn merge(&mut self, other: Heard) {
+        self.spoken.extend(other.spoken);
+    }
+}
+
+/// Monthly counts of every group, from what each comment said: complaints and praise counted once per
+/// respondent and month (a respondent who complains about the wait in "why" and again in "what could
+/// we do better" is one person complaining, and counting people keeps the binomial test's trials
+/// independent), and each respondent's one FFT answer in the groups of the record that gives it.
 fn count(
-    comments: &[Comment],
+    spoken: &mut [Spoken],
     plan: &Plan,
     frame: &Frame,
+    groups_of: &[Vec<usize>],
     respondents: &FxHashMap<u64, super::Respondent>,
 ) -> Vec<Counts> {
     let months = plan.months;
     let s = frame.subjects;
-    let p = frame.touchpoints;
-    let people = respondent_months(comments, plan);
+    spoken.par_sort_unstable_by_key(|x| (x.who, x.month, x.position));
+    let people: Vec<&[Spoken]> = spoken
+        .chunk_by(|a, b| (a.who, a.month) == (b.who, b.month))
+        .collect();
     let mut counts = people
         .par_chunks(8192)
         // One set of counts per thread, not per chunk: they are months × subjects × groups large.
         .fold(
             || vec![frame.empty_counts(months); frame.groups.len()],
             |mut counts, part| {
-                let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
-                let mut said: Vec<(usize, usize)> = Vec::new();
-                for (m, person) in part {
-                    let (m, first) = (*m, &comments[person[0] as usize]);
+                let mut said = Vec::new();
+                for person in part {
+                    // The first comment of the respondent's month gives the groups.
+                    let (m, first) = (person[0].month as usize, &person[0]);
                     said.clear();
-                    for &i in person {
-                        resolve(plan, &comments[i as usize], &mut themes, &mut touch);
-                        let mentions = touch
-                            .iter()
-                            .map(|&(i, label, _)| (i, label))
-                            .chain(themes.iter().map(|&(i, label, _)| (p + i, label)));
-                        said.extend(mentions.filter_map(|(subject, label)| match label {
-                            SentimentLabel::Negative => Some((subject, 0)),
-                            SentimentLabel::Positive => Some((subject, 1)),
-                            _ => None,
+                    for comment in *person {
+                        said.extend(comment.mentions.iter().filter_map(|&(subject, label, _)| {
+                            match label {
+                                SentimentLabel::Negative => Some((subject as usize, 0)),
+                                SentimentLabel::Positive => Some((subject as usize, 1)),
+                                _ => None,
+                            }
                         }));
                     }
                     said.sort_unstable();
                     said.dedup();
-                    frame.groups_of(first, &mut groups);
-                    for &g in &groups {
+                    for &g in &groups_of[first.dims as usize] {
                         for &(subject, polarity) in &said {
                             counts[g].mentions[(m * s + subject) * 2 + polarity] += 1;
                         }
@@ -356,27 +489,16 @@ fn count(
                 super::add_all(&mut x.comments, &y.comments);
                 super::add_all(&mut x.respondents, &y.respondents);
                 super::add_all(&mut x.mentions, &y.mentions);
-                for (t, u) in x.scores.iter_mut().zip(y.scores) {
-                    for (i, j) in t.counts.iter_mut().zip(u.counts) {
-                        *i += j;
-                    }
-                }
             }
             a
         })
         .unwrap_or_else(|| vec![frame.empty_counts(months); frame.groups.len()]);
-    // % positive: each respondent's one answer, in the groups of the record that gives it (its
-    // `order` is that record's index).
-    let mut groups = Vec::new();
+    // % positive: each respondent's one answer, in the groups of the record that gives it.
     for r in respondents.values() {
-        let Some(c) = comments.get(r.order as usize) else {
+        let Some(m) = plan.month_index(r.record.date) else {
             continue;
         };
-        let Some(m) = plan.month_index(c.date) else {
-            continue;
-        };
-        frame.groups_of(c, &mut groups);
-        for &g in &groups {
+        for &g in &groups_of[r.record.dims as usize] {
             counts[g].scores[m].add(r.score);
         }
     }
@@ -683,60 +805,23 @@ struct Tally {
     signalled: u64,
 }
 
-/// For each candidate, the comments its after-period counts (for overlap and quotes), each with how
-/// strongly it says it (0–1).
+/// A comment of a candidate's after-period: its position, how strongly it says it (0–1) and its rank as
+/// a quote.
+type Said = (usize, f32, quotes::Rank);
+
+/// For each candidate, the comments its after-period counts (for overlap and quotes), in order of
+/// position.
 fn after_comments(
-    comments: &[Comment],
-    plan: &Plan,
-    frame: &Frame,
+    spoken: &[Spoken],
+    groups_of: &[Vec<usize>],
     candidates: &[Candidate],
-) -> Vec<Vec<(usize, f32)>> {
-    let p = frame.touchpoints;
-    comments
+) -> Vec<Vec<Said>> {
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    spoken
         .par_chunks(8192)
-        .enumerate()
-        .map(|(n, part)| {
-            let mut sets = vec![Vec::new(); candidates.len()];
-            let (mut themes, mut touch, mut groups) = (Vec::new(), Vec::new(), Vec::new());
-            for (i, c) in part.iter().enumerate() {
-                if !has_text(c) || !super::in_service(c, plan.service) {
-                    continue;
-                }
-                let Some(m) = plan.month_index(c.date) else {
-                    continue;
-                };
-                resolve(plan, c, &mut themes, &mut touch);
-                frame.groups_of(c, &mut groups);
-                let overall = c.annotations.as_ref().map(|a| a.sentiment.label);
-                for (slot, cand) in candidates.iter().enumerate() {
-                    if m < cand.first || !groups.contains(&cand.key.group) {
-                        continue;
-                    }
-                    let wanted = match cand.key.polarity {
-                        Polarity::Complaints => SentimentLabel::Negative,
-                        Polarity::Praise => SentimentLabel::Positive,
-                        Polarity::Score if cand.up => SentimentLabel::Positive,
-                        Polarity::Score => SentimentLabel::Negative,
-                    };
-                    let says = match cand.key.subject {
-                        None => (overall == Some(wanted)).then_some(1.0),
-                        // A touchpoint's score runs from -1 (complaint) to 1 (praise).
-                        Some(subject) if subject < p => touch
-                            .iter()
-                            .find(|&&(t, label, _)| t == subject && label == wanted)
-                            .map(|&(_, _, score)| score.abs().min(1.0)),
-                        Some(subject) => themes
-                            .iter()
-                            .find(|&&(t, label, _)| p + t == subject && label == wanted)
-                            .map(|&(_, _, confidence)| confidence),
-                    };
-                    if let Some(strength) = says {
-                        sets[slot].push((n * 8192 + i, strength));
-                    }
-                }
-            }
-            sets
-        })
+        .map(|part| after_part(groups_of, candidates, part))
         .reduce_with(|mut a, b| {
             for (x, y) in a.iter_mut().zip(b) {
                 x.extend(y);
@@ -746,61 +831,121 @@ fn after_comments(
         .unwrap_or_else(|| vec![Vec::new(); candidates.len()])
         .into_iter()
         .map(|mut set| {
-            set.sort_unstable_by_key(|&(i, _)| i);
+            set.sort_unstable_by_key(|&(i, _, _)| i);
             set
         })
         .collect()
 }
 
-fn overlap(a: &[(usize, f32)], b: &[(usize, f32)]) -> f64 {
+/// The polarity a candidate's comments must say it with.
+fn wanted(cand: &Candidate) -> SentimentLabel {
+    match (cand.key.polarity, cand.up) {
+        (Polarity::Complaints, _) | (Polarity::Score, false) => SentimentLabel::Negative,
+        _ => SentimentLabel::Positive,
+    }
+}
+
+/// [`after_comments`] of some comments.
+fn after_part(
+    groups_of: &[Vec<usize>],
+    candidates: &[Candidate],
+    part: &[Spoken],
+) -> Vec<Vec<Said>> {
+    let mut sets = vec![Vec::new(); candidates.len()];
+    for c in part {
+        let m = c.month as usize;
+        let groups = &groups_of[c.dims as usize];
+        for (slot, cand) in candidates.iter().enumerate() {
+            if m < cand.first || !groups.contains(&cand.key.group) {
+                continue;
+            }
+            let wanted = wanted(cand);
+            let says = match cand.key.subject {
+                None => (c.overall == Some(wanted)).then_some(1.0),
+                Some(subject) => c
+                    .mentions
+                    .iter()
+                    .find(|&&(t, label, _)| t as usize == subject && label == wanted)
+                    .map(|&(_, _, strength)| strength),
+            };
+            if let Some(strength) = says {
+                let position = c.position as usize;
+                // Best quoted by a comment that says it as a whole.
+                let whole = c.overall == Some(wanted);
+                let rank = c.quote.rank(position, c.topics as usize, strength, whole);
+                sets[slot].push((position, strength, rank));
+            }
+        }
+    }
+    sets
+}
+
+fn overlap(a: &[Said], b: &[Said]) -> f64 {
     let smaller = a.len().min(b.len());
     if smaller == 0 {
         return 0.0;
     }
-    let set: FxHashSet<usize> = a.iter().map(|&(i, _)| i).collect();
-    b.iter().filter(|(i, _)| set.contains(i)).count() as f64 / smaller as f64
+    let set: FxHashSet<usize> = a.iter().map(|&(i, _, _)| i).collect();
+    b.iter().filter(|(i, _, _)| set.contains(i)).count() as f64 / smaller as f64
 }
 
 /// The best quotes among a change's after-period comments: suitable length, saying it as a whole,
-/// distinct texts.
-fn change_quotes(comments: &[Comment], set: &[(usize, f32)], wanted: SentimentLabel) -> Vec<Quote> {
-    let mut ranked: Vec<(quotes::Rank, usize)> = set
-        .iter()
-        .map(|&(i, strength)| {
-            let c = &comments[i];
-            let whole = c.annotations.as_ref().map(|a| a.sentiment.label) == Some(wanted);
-            let topics = c.annotations.as_ref().map_or(1, |a| a.touchpoints.len());
-            (quotes::rank(c, i, topics, strength, whole), i)
-        })
-        .collect();
-    ranked.sort();
+/// distinct texts. Only the best ranked are read back, a few at a time, until enough distinct texts are
+/// found.
+fn change_quotes<S: CommentSource + ?Sized>(source: &S, set: &[Said]) -> Result<Vec<Quote>, Error> {
+    /// Candidates read back at a time: enough for three distinct texts nearly always.
+    const WINDOW: usize = 16;
+    let mut ranked: Vec<(quotes::Rank, usize)> =
+        set.iter().map(|&(i, _, rank)| (rank, i)).collect();
+    ranked.sort_unstable();
     let mut seen = FxHashSet::default();
-    ranked
-        .into_iter()
-        .filter(|&(_, i)| seen.insert(quotes::same_text_key(&comments[i].text)))
-        .take(QUOTES)
-        .map(|(_, i)| quotes::quote(&comments[i], SHORT_QUOTE_CHARS, false, vec![]))
-        .collect()
+    let mut out = Vec::new();
+    for window in ranked.chunks(WINDOW) {
+        let fetched =
+            Fetched::from_source(source, window.iter().map(|&(_, i)| i)).map_err(Error::Read)?;
+        for &(_, i) in window {
+            let Some(c) = fetched.get(i) else { continue };
+            if seen.insert(quotes::same_text_key(&c.text)) {
+                out.push(quotes::quote(c, SHORT_QUOTE_CHARS, false, vec![]));
+                if out.len() == QUOTES {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Runs the scan.
-pub(super) fn what_changed(
-    comments: &[Comment],
+pub(super) fn what_changed<S: CommentSource + ?Sized>(
+    source: &S,
     plan: &Plan,
     options: &ReportOptions,
     respondents: &FxHashMap<u64, super::Respondent>,
-) -> WhatChanged {
+    heard: Heard,
+    dims: DimsTable,
+) -> Result<WhatChanged, Error> {
     let Some(start) = plan.history_start else {
-        return WhatChanged {
+        return Ok(WhatChanged {
             method: "No comment has a date, so there are no monthly series to scan for changes."
                 .to_string(),
             ..WhatChanged::default()
-        };
+        });
     };
-    let census = census(comments, plan);
-    let frame = Frame::new(&census, plan, options);
-    let counts = count(comments, plan, &frame, respondents);
-    drop(census);
+    let Heard { mut spoken } = heard;
+    let dims = dims.into_all();
+    let frame = Frame::new(&Census::of(&spoken, &dims), plan, options);
+    // The groups of each combination of values, found once rather than for each comment.
+    let groups_of: Vec<Vec<usize>> = dims
+        .iter()
+        .map(|d| {
+            let mut groups = Vec::new();
+            frame.groups_of(d, &mut groups);
+            groups
+        })
+        .collect();
+    drop(dims);
+    let counts = count(&mut spoken, plan, &frame, &groups_of, respondents);
     let mut marks: Vec<usize> = options
         .annotations
         .iter()
@@ -827,14 +972,15 @@ pub(super) fn what_changed(
             .then_with(|| a.key.subject.cmp(&b.key.subject))
             .then_with(|| a.key.polarity.cmp(&b.key.polarity))
     });
-    let sets = after_comments(comments, plan, &frame, &found);
+    let sets = after_comments(&spoken, &groups_of, &found);
+    drop(spoken);
     let label = |c: &Candidate| subject_label(plan, &frame, c);
     let clusters = clusters(&found, &sets);
     let distinct = clusters.len() as u64;
     let changes = clusters
         .into_iter()
         .take(LISTED)
-        .map(|members| {
+        .map(|members| -> Result<_, Error> {
             let i = representative(&found, &members);
             let also = members
                 .iter()
@@ -847,18 +993,13 @@ pub(super) fn what_changed(
                     )
                 })
                 .collect();
-            let cand = &found[i];
-            let wanted = match (cand.key.polarity, cand.up) {
-                (Polarity::Complaints, _) | (Polarity::Score, false) => SentimentLabel::Negative,
-                _ => SentimentLabel::Positive,
-            };
-            let quotes = change_quotes(comments, &sets[i], wanted);
-            entry(cand, plan, &frame, options, start, also, quotes)
+            let quotes = change_quotes(source, &sets[i])?;
+            Ok(entry(&found[i], plan, &frame, options, start, also, quotes))
         })
-        .collect::<Vec<_>>();
+        .collect::<Result<Vec<_>, Error>>()?;
     let groupings: Vec<String> = frame.dims.iter().map(|d| d.name().to_string()).collect();
     let method = method(&tally, &frame, &groupings, threshold, options);
-    WhatChanged {
+    Ok(WhatChanged {
         not_listed: distinct - changes.len() as u64,
         changes,
         series_scanned: tally.scanned,
@@ -866,12 +1007,12 @@ pub(super) fn what_changed(
         signals_set_aside: tally.signalled.saturating_sub(accepted),
         groupings,
         method,
-    }
+    })
 }
 
 /// Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site),
 /// as clusters of candidate indices in rank order, the clusters in the order of their best member.
-fn clusters(found: &[Candidate], sets: &[Vec<(usize, f32)>]) -> Vec<Vec<usize>> {
+fn clusters(found: &[Candidate], sets: &[Vec<Said>]) -> Vec<Vec<usize>> {
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     for (i, cand) in found.iter().enumerate() {
         let same = clusters.iter_mut().find(|members| {
