@@ -134,6 +134,8 @@ impl Store {
             table: std::sync::Arc::clone(&annotated.table),
             catalog: annotated.catalog.clone(),
             corrected,
+            // The same table: its bits stay good (corrected comments are counted apart).
+            label_bits: std::sync::Arc::clone(&annotated.label_bits),
         };
         *cached = Some(Some(std::sync::Arc::new(updated)));
         Ok(())

@@ -60,6 +60,7 @@ mod corrections;
 mod directory;
 mod error;
 mod expand;
+mod facets;
 mod filters;
 mod kwic;
 mod lookup;

@@ -14,7 +14,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::annotated::AnnotationFacets;
+use crate::facets::AnnotationFacets;
 use crate::filters::Filters;
 use crate::query::{self, ParsedQuery};
 use crate::schema::{self, names};
@@ -620,28 +620,11 @@ impl SegmentFacets {
             &mut tally.organisation,
             Some(NONE),
         );
+        // The annotations are counted once the segments' matches are together.
+        tally.annotations = self.annotations;
         let mut sentiment = [0u64; 5];
         sentiment[4] = self.unthemed;
-        if let Some(facets) = &self.annotations {
-            let (touchpoints, themes) = facets.named();
-            for (into, counts) in [
-                (&mut tally.touchpoint, touchpoints),
-                (&mut tally.theme, themes),
-            ] {
-                for (name, count) in counts {
-                    *into.entry(name.to_string()).or_default() += count;
-                }
-            }
-            for (all, count) in sentiment.iter_mut().zip(facets.sentiment) {
-                *all += count;
-            }
-        }
-        let labels = SentimentLabel::ALL.iter().map(|l| l.as_str());
-        for (name, count) in labels.chain([NOT_THEMED]).zip(sentiment) {
-            if count > 0 {
-                *tally.sentiment.entry(name.to_owned()).or_default() += count;
-            }
-        }
+        tally.add_sentiment(sentiment);
         tally.score = self.score_counts;
         tally.kind = self.kind_counts;
         let undated = self.month_counts.len() - 1;
@@ -688,6 +671,8 @@ pub(crate) struct FacetTally {
     kind: [u64; 4],
     /// By month code; `u64::MAX` is undated.
     month: BTreeMap<u64, u64>,
+    /// The annotations of the comments matched, not counted yet.
+    annotations: Option<AnnotationFacets>,
 }
 
 impl FacetTally {
@@ -712,9 +697,42 @@ impl FacetTally {
         for (k, v) in other.month {
             *self.month.entry(k).or_default() += v;
         }
+        match (&mut self.annotations, other.annotations) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 
-    pub(crate) fn into_facets(self) -> Facets {
+    /// Adds sentiment counts: positive, neutral, mixed, negative, then not themed.
+    fn add_sentiment(&mut self, counts: [u64; 5]) {
+        let labels = SentimentLabel::ALL.iter().map(|l| l.as_str());
+        for (name, count) in labels.chain([NOT_THEMED]).zip(counts) {
+            if count > 0 {
+                *self.sentiment.entry(name.to_owned()).or_default() += count;
+            }
+        }
+    }
+
+    /// Counts the annotations of the comments matched into the touchpoint, theme and sentiment facets.
+    fn count_annotations(&mut self) {
+        let Some(facets) = self.annotations.take() else {
+            return;
+        };
+        let (touchpoints, themes, sentiment) = facets.named();
+        for (into, counts) in [
+            (&mut self.touchpoint, touchpoints),
+            (&mut self.theme, themes),
+        ] {
+            for (name, count) in counts {
+                *into.entry(name.to_string()).or_default() += count;
+            }
+        }
+        self.add_sentiment(sentiment);
+    }
+
+    pub(crate) fn into_facets(mut self) -> Facets {
+        self.count_annotations();
         let most_first = |map: BTreeMap<String, u64>| {
             let mut v: Vec<FacetCount> = map
                 .into_iter()

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::corrections::CorrectedLabels;
+use crate::facets::LabelBitsCell;
 
 /// The annotation file's name inside a store directory.
 pub const ANNOTATIONS_FILE: &str = "annotations.chorus";
@@ -40,6 +41,8 @@ pub struct Annotated {
     /// People's final labels of the comments they corrected, which search predicates and facets see
     /// instead of the table's (empty without corrections).
     pub corrected: CorrectedLabels,
+    /// The table's labels as bits, for facet counts: made on the first search that counts them.
+    pub(crate) label_bits: LabelBitsCell,
 }
 
 impl Annotated {
@@ -89,6 +92,7 @@ pub(crate) fn load(dir: &Path) -> Result<Option<Arc<Annotated>>, Error> {
         table: Arc::new(table),
         catalog: header.catalog,
         corrected: CorrectedLabels::default(),
+        label_bits: LabelBitsCell::default(),
     })))
 }
 
