@@ -158,11 +158,7 @@ fn data_dir(data: Option<PathBuf>) -> PathBuf {
 
 impl Common {
     fn suite(&self, chorus: bool) -> anyhow::Result<Suite> {
-        let corpora = self
-            .corpora
-            .clone()
-            .or_else(|| std::env::var_os("CHORUS_SHARED_CORPORA").map(PathBuf::from))
-            .unwrap_or_else(|| repo().join("../shared/corpora"));
+        let corpora = self.corpora.clone().unwrap_or_else(chorus_testdata::dir);
         let chorus = if chorus {
             suite::build_chorus(!self.no_build)?
         } else {

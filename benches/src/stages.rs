@@ -9,12 +9,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
-use chorus_core::keys::CommentKeys;
 use chorus_core::{Comment, QuestionKind};
-use chorus_index::{Filters, KwicRequest, SearchRequest, SortOrder, Store, StoreComments};
-use chorus_ingest::{
-    CommentSink, Deduplicator, FnSink, IngestOptions, QuarantineWriter, SinkError,
-};
+use chorus_index::{Filters, KwicRequest, SearchRequest, SortOrder, Store};
+use chorus_ingest::{Deduplicator, FnSink, IngestOptions, QuarantineWriter};
 use chorus_report::{Format, ReportOptions};
 use chorus_text::{Analyzer, Tokens};
 use chorus_themes::ThemeConfig;
@@ -85,7 +82,7 @@ pub enum Stage {
     Discover,
     /// `Store::replace_annotations`: the index rewritten with the annotations (the analysis runs first).
     Save,
-    /// `chorus_report::build_from` the themed store read in batches (timed), and the HTML pack.
+    /// `chorus_pipeline::report` of the themed store read in batches (timed), and the HTML pack.
     Report,
     /// A fixed set of 20 queries with facets and snippets on the themed store.
     Query,
@@ -300,21 +297,6 @@ fn ingest(layout: &Layout, size: u64, out: &mut StageOutput) -> anyhow::Result<(
     Ok(())
 }
 
-/// Sends comments to the store, as `chorus ingest` does.
-struct StoreSink<'a>(&'a mut chorus_index::StoreWriter);
-
-impl CommentSink for StoreSink<'_> {
-    fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
-        self.0.add(&comment).map_err(|e| Box::new(e) as SinkError)
-    }
-
-    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
-        self.0
-            .add_keyed(&comment, keys)
-            .map_err(|e| Box::new(e) as SinkError)
-    }
-}
-
 /// `chorus ingest` through the library: a new store, one writer, one commit.
 fn index(layout: &Layout, size: u64, out: &mut StageOutput) -> anyhow::Result<()> {
     let dir = layout.store(size);
@@ -330,7 +312,7 @@ fn index(layout: &Layout, size: u64, out: &mut StageOutput) -> anyhow::Result<()
         &[layout.csv(size)],
         &IngestOptions::default(),
         &mut dedup,
-        &mut StoreSink(&mut writer),
+        &mut writer,
         &mut quarantine,
         &mut |_| {},
     );
@@ -466,12 +448,11 @@ fn report(layout: &Layout, size: u64, out: &mut StageOutput) -> anyhow::Result<(
         .context("the store is not themed: run the save stage first")?;
     let corrections = store.corrections()?;
     let timer = Timer::start();
-    let comments = StoreComments::new(&store, &corrections)?;
     let options = ReportOptions {
         source: format!("store {}", dir.display()),
         ..ReportOptions::default()
     };
-    let report = chorus_report::build_from(&comments, &catalog, &options)?;
+    let report = chorus_pipeline::report(&store, &catalog, &corrections, &options)?.report;
     let built = timer.wall.elapsed().as_secs_f64();
     let path = layout.report(size);
     chorus_report::write_report(&report, Format::Html, &path)?;

@@ -18,19 +18,7 @@ pub fn sample_corpus() -> PathBuf {
 /// A file of the real corpora in `../shared/corpora` (or `$CHORUS_SHARED_CORPORA`), or `None` with a
 /// message on stderr when it is absent, so that a fresh clone without them still passes.
 pub fn shared_corpus(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("..").join("shared").join("corpora"));
-    let path = dir.join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            path.display()
-        );
-        None
-    }
+    chorus_testdata::file(name)
 }
 
 /// Runs `chorus` with arguments and returns its output, whatever the exit status.

@@ -7,12 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chorus_core::Comment;
-use chorus_core::keys::CommentKeys;
-use chorus_index::{Store, StoreWriter};
+use chorus_index::Store;
 use chorus_ingest::{
-    ColumnOverride, ColumnRole, CommentSink, DateOrder, Deduplicator, FileReport, IngestOptions,
-    IngestReport, Limits, QuarantineWriter, Redactor, SinkError, parse_size, printable,
+    ColumnOverride, ColumnRole, DateOrder, Deduplicator, FileReport, IngestOptions, IngestReport,
+    Limits, QuarantineWriter, Redactor, parse_size, printable,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -66,21 +64,6 @@ pub struct IngestArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-/// Sends new comments to the store.
-struct StoreSink<'a>(&'a mut StoreWriter);
-
-impl CommentSink for StoreSink<'_> {
-    fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
-        self.0.add(&comment).map_err(|e| Box::new(e) as SinkError)
-    }
-
-    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
-        self.0
-            .add_keyed(&comment, keys)
-            .map_err(|e| Box::new(e) as SinkError)
-    }
 }
 
 /// Runs `chorus ingest`.
@@ -139,7 +122,7 @@ pub(crate) fn ingest(args: IngestArgs) -> anyhow::Result<IngestReport> {
             path,
             &options,
             &mut dedup,
-            &mut StoreSink(&mut writer),
+            &mut writer,
             &mut quarantine,
             &mut |bytes| bar.set_position(done + bytes),
         );

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use chorus_core::Date;
-use chorus_index::{Store, StoreComments};
+use chorus_index::Store;
 use chorus_pipeline::export::{RowFormat, Selection};
 use chorus_report::{BreakdownBy, ChangeNote, Format, ReportOptions};
 
@@ -134,8 +134,6 @@ pub(crate) fn write_reports(
     // A person's label wins, as on the server's pages; the report says how many there were. The store
     // is read in batches, pass after pass, never whole.
     let corrections = store.corrections()?;
-    let comments = StoreComments::new(&store, &corrections)
-        .with_context(|| format!("reading the comments of {}", args.store.display()))?;
     let options = ReportOptions {
         from: args.from,
         to: args.to,
@@ -149,14 +147,7 @@ pub(crate) fn write_reports(
         set_aside: crate::cmd_ingest::set_aside_in(&store)?,
         ..ReportOptions::default()
     };
-    let mut report = chorus_report::build_from(&comments, &catalog, &options)?;
-    if !corrections.is_empty() {
-        report.source = format!(
-            "store {} ({})",
-            args.store.display(),
-            chorus_core::corrections::corrected_note(comments.corrected_labels())
-        );
-    }
+    let report = chorus_pipeline::report(&store, &catalog, &corrections, &options)?.report;
     if report.headline.records == 0 {
         bail!(
             "no comment matches the period and service asked for: check --from, --to and --service"

@@ -41,5 +41,5 @@ pub use date::{Date, YearMonth};
 pub use question::QuestionKind;
 pub use score::{FftScore, RespondentAnswer, ScoreTally};
 pub use shared::{Attributes, Interner};
-pub use source::{BatchFn, CommentSource, Fetched, SourceError};
+pub use source::{BatchFn, CommentSink, CommentSource, Fetched, SinkError, SourceError};
 pub use table::{AnnotationTable, TABLE_FORMAT_VERSION, TableError};

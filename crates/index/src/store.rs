@@ -37,7 +37,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chorus_core::keys::CommentKeys;
-use chorus_core::{AnnotationTable, Comment, FftScore, Interner, QuestionKind, ThemeCatalog};
+use chorus_core::{
+    AnnotationTable, Comment, CommentSink, FftScore, Interner, QuestionKind, SinkError,
+    ThemeCatalog,
+};
 use chorus_text::Analyzer;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -913,6 +916,16 @@ impl std::fmt::Debug for StoreWriter {
     }
 }
 
+/// Ingestion writes straight into the store.
+impl CommentSink for StoreWriter {
+    fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
+        StoreWriter::add(self, &comment).map_err(|e| Box::new(e) as SinkError)
+    }
+
+    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
+        StoreWriter::add_keyed(self, &comment, keys).map_err(|e| Box::new(e) as SinkError)
+    }
+}
 impl StoreWriter {
     /// Adds a comment after those already stored.
     ///

@@ -12,21 +12,7 @@ use chorus_index::{Filters, KwicRequest, SearchRequest, Store};
 use chorus_text::Analyzer;
 
 fn corpus_path() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    let path = dir.join("fft-v6-dev.csv");
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            path.display()
-        );
-        None
-    }
+    chorus_testdata::file("fft-v6-dev.csv")
 }
 
 /// The corpus as comments, read with the csv crate independently of chorus-ingest.

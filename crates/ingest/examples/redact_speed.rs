@@ -3,14 +3,10 @@
 //!
 //! `cargo run --release -p chorus-ingest --example redact_speed`
 
-use std::path::{Path, PathBuf};
-
 use chorus_ingest::Redactor;
 
 fn main() {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
+    let dir = chorus_testdata::dir();
     let mut texts = Vec::new();
     for (file, column) in [
         ("fft-v6-dev.csv", "FFT answer"),

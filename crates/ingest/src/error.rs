@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::mapping::ColumnRole;
+use chorus_core::SinkError;
 
-/// A boxed error from a comment sink (the store, or whatever the caller writes comments to).
-pub type SinkError = Box<dyn std::error::Error + Send + Sync + 'static>;
+use crate::mapping::ColumnRole;
 
 /// Why a file (or the names list, or a `--map` flag) could not be ingested.
 ///

@@ -111,12 +111,12 @@ mod report;
 use std::path::{Path, PathBuf};
 
 use chorus_core::Comment;
-use chorus_core::keys::CommentKeys;
 
+pub use chorus_core::{CommentSink, SinkError};
 pub use dates::{DateOrder, DateProblem, excel_serial_date, parse_date};
 pub use dedup::{DedupOutcome, Deduplicator};
 pub use encoding::{TextEncoding, decode_whole};
-pub use error::{Error, SinkError};
+pub use error::Error;
 pub use format::{InputFormat, delimiter_name};
 pub use limits::{Limits, parse_size};
 pub use mapping::{ColumnOverride, ColumnRole, Mapping, normalise_header};
@@ -155,27 +155,6 @@ impl Default for IngestOptions {
             batch_size: 8192,
             limits: Limits::default(),
         }
-    }
-}
-
-/// Where new comments go: the store, or a `Vec` in tests.
-pub trait CommentSink {
-    /// Takes one new comment (already redacted and deduplicated).
-    fn add(&mut self, comment: Comment) -> Result<(), SinkError>;
-
-    /// Takes one new comment with its duplicate keys (`comment.keys()`), which ingestion has already
-    /// computed. A sink that stores the keys overrides this rather than hashing the comment again: at a
-    /// million comments the hashing is about a second of CPU.
-    fn add_keyed(&mut self, comment: Comment, keys: CommentKeys) -> Result<(), SinkError> {
-        let _ = keys;
-        self.add(comment)
-    }
-}
-
-impl CommentSink for Vec<Comment> {
-    fn add(&mut self, comment: Comment) -> Result<(), SinkError> {
-        self.push(comment);
-        Ok(())
     }
 }
 

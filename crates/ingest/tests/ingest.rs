@@ -656,19 +656,7 @@ fn progress_reaches_the_file_size() {
 }
 
 fn shared_corpus(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    let path = dir.join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            path.display()
-        );
-        None
-    }
+    chorus_testdata::file(name)
 }
 
 #[test]

@@ -168,18 +168,7 @@ fn the_labelled_set_meets_the_recall_and_false_redaction_goal_on_both_halves() {
 }
 
 fn corpora_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            dir.display()
-        );
-        None
-    }
+    chorus_testdata::existing_dir()
 }
 
 /// The comment texts of the real corpora: (file, text column).

@@ -9,6 +9,9 @@ pub enum Error {
     /// Theming (a codebook, the lexicon or the model).
     #[error("theming")]
     Themes(#[from] chorus_themes::Error),
+    /// Building a report: its own message says what (an option, or reading the comments).
+    #[error(transparent)]
+    Report(#[from] chorus_report::Error),
     /// Writing an export.
     #[error("writing the export")]
     Write(#[source] std::io::Error),

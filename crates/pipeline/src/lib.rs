@@ -4,6 +4,7 @@
 //!
 //! - [`theme`]: reads every comment of a store once, in batches (never the whole store), themes each
 //!   with one analysis pass, and stores the annotations beside the index.
+//! - [`report()`]: a store's report, read in batches with people's corrections applied.
 //! - [`export::export_rows`]: the comments a query and filters select, streamed to JSON lines or CSV.
 //!
 //! ```
@@ -40,8 +41,10 @@
 
 mod error;
 pub mod export;
+mod report;
 mod theme;
 pub mod training;
 
 pub use error::Error;
+pub use report::{Reported, report};
 pub use theme::{ThemeSeconds, Themed, theme};

@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chorus_core::{Direction, YearMonth};
-use chorus_index::{FacetCount, Filters, SearchRequest, StoreComments, StoreStats};
+use chorus_index::{FacetCount, Filters, SearchRequest, StoreStats};
 use chorus_report::spc::ImprovementDirection;
 use chorus_report::{MonthlySeries, ReportData, ReportOptions, SpcChart, monthly_spc_chart};
 
@@ -146,18 +146,17 @@ fn prepare(app: &App) -> Result<Summary, String> {
         None => None,
         Some(catalog) => {
             // A copy, so that a correction made meanwhile is not kept waiting by this pass: it marks
-            // the figures stale and they are prepared again.
+            // the figures stale and they are prepared again. The store is read in batches, pass after
+            // pass: the server never holds it whole.
             let corrections = app.corrections().clone();
-            // Read in batches, pass after pass: the server never holds the whole store.
-            let comments =
-                StoreComments::new(&app.store, &corrections).map_err(|e| e.to_string())?;
             let options = ReportOptions {
                 source: format!("store {}", app.store.dir().display()),
                 ..ReportOptions::default()
             };
-            let report = chorus_report::build_from(&comments, catalog, &options)
+            let reported = chorus_pipeline::report(&app.store, catalog, &corrections, &options)
                 .map_err(|e| with_cause(&e))?;
-            corrected_labels = comments.corrected_labels();
+            corrected_labels = reported.corrected_labels;
+            let report = reported.report;
             Some(report)
         }
     };

@@ -21,21 +21,7 @@ pub struct Labelled {
 
 /// A corpus file, or `None` with a message on stderr when absent.
 pub fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    let path = dir.join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            path.display()
-        );
-        None
-    }
+    chorus_testdata::file(name)
 }
 
 /// Whether a v6 "FFT answer" is a placeholder rather than a comment.

@@ -9,12 +9,7 @@ use std::path::{Path, PathBuf};
 use chorus_themes::discover::Discovery;
 
 pub fn corpora_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    dir.is_dir().then_some(dir)
+    chorus_testdata::existing_dir()
 }
 
 /// Whether a v6 "FFT answer" is a placeholder rather than a comment.

@@ -47,20 +47,7 @@ pub struct DevComment {
 
 /// The folder of the real corpora, or `None` with a `skipping:` message.
 pub fn corpora_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHORUS_SHARED_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-        });
-    if dir.join("fft-v6-dev.csv").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (set CHORUS_SHARED_CORPORA to the folder of the real corpora)",
-            dir.display()
-        );
-        None
-    }
+    chorus_testdata::dir_with("fft-v6-dev.csv")
 }
 
 fn read(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
