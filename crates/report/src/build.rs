@@ -1,6 +1,6 @@
 //! Computing [`ReportData`] from comments, the catalog and the options: one parallel pass to survey the
-//! comments (dates, theme names), one to aggregate everything, the passes of "what changed", then small
-//! finishing steps on the aggregates, which read back only the comments they quote. The comments come
+//! comments (dates, theme names), one to aggregate everything (what "what changed" needs of each comment
+//! included), then small finishing steps on the aggregates, which read back only the comments they quote. The comments come
 //! from a [`CommentSource`], so a store is read batch by batch and never held whole: the report's memory
 //! does not grow with the store. Nothing is quadratic in the number of comments: co-occurrence is counted
 //! per comment over its own few themes.
