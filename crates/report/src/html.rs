@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use chorus_core::{Direction, SentimentLabel, ThemeSource};
 
+use crate::assemble::format_p;
 use crate::breakdown::{Breakdown, Count};
-use crate::build::format_p;
 use crate::escape::html as esc;
 use crate::model::{
     BetterOrWorse, Polarity, Quote, ReportData, Shift, SpcChart, ThemeRow, long_date, month_label,

@@ -42,8 +42,8 @@
 //! ```
 #![deny(missing_docs)]
 
+mod assemble;
 mod breakdown;
-mod build;
 pub mod clauses;
 pub mod csv;
 mod error;
@@ -65,10 +65,10 @@ pub mod xlsx;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use breakdown::{Breakdown, Cell as BreakdownCell, Count, Group, NOT_RECORDED, Row, suppress};
-pub use build::{
+pub use assemble::{
     DEFAULT_TOUCHPOINTS, MonthlySeries, build, build_from, format_p, monthly_spc_chart, slug,
 };
+pub use breakdown::{Breakdown, Cell as BreakdownCell, Count, Group, NOT_RECORDED, Row, suppress};
 pub use error::Error;
 pub use model::{
     BetterOrWorse, Change, ChangeFound, Cooccurrence, Discordant, Headline, Highlight, NamedCount,

@@ -9,7 +9,7 @@ use chorus_core::{
     TouchpointMention, YearMonth,
 };
 
-use crate::build::DEFAULT_TOUCHPOINTS;
+use crate::assemble::DEFAULT_TOUCHPOINTS;
 
 /// The date of the synthetic service change (a new discharge lounge).
 pub fn change_date() -> Date {

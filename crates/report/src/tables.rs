@@ -3,8 +3,8 @@
 
 use chorus_core::{Direction, SentimentLabel};
 
+use crate::assemble::slug;
 use crate::breakdown::Count;
-use crate::build::slug;
 use crate::model::{Quote, ReportData, SetAside};
 use crate::options::MIN_SPC_POINTS;
 use crate::spc::PointClass;
@@ -727,7 +727,7 @@ fn what_changed(data: &ReportData) -> Table {
                 Value::Int(c.after.count),
                 Value::Int(c.after.total),
                 Value::Number(c.respondents_a_month, 2),
-                Value::text(crate::build::format_p(c.p_value)),
+                Value::text(crate::assemble::format_p(c.p_value)),
                 c.annotation.as_ref().map_or(Value::Empty, |n| {
                     Value::text(format!("{}: {}", n.date, n.text))
                 }),

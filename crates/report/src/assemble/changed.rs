@@ -1,25 +1,23 @@
-//! "What changed": every group (everything, each service, each value of a grouping column such as
-//! `Site`) × every touchpoint and theme, complaints and praise apart, and % positive, as a monthly SPC
-//! series; the lasting shifts, ranked.
+//! "What changed": every group (everything, each service, each value of a grouping column such as `Site`) ×
+//! every touchpoint and theme, complaints and praise apart, and % positive, as a monthly SPC series; the
+//! lasting shifts, ranked.
 //!
-//! Complaints and praise are counted in respondents, not comments: the share of the month's
-//! respondents with text who complained (or praised) in any of their answers. FFT respondents often say
-//! the same thing under "why" and "what could we do better"; counted twice, a month's rate would lean on
-//! who wrote two answers, and the binomial tests below would treat one person's two answers as two
-//! independent trials (which lists false alarms). Which months are charted still follows the comments,
-//! as in every chart of the pack.
+//! Complaints and praise are counted in respondents, not comments: the share of the month's respondents
+//! with text who complained (or praised) in any of their answers. FFT respondents often say the same thing
+//! under "why" and "what could we do better"; counted twice, a month's rate would lean on who wrote two
+//! answers, and the binomial tests below would treat one person's two answers as two independent trials
+//! (which lists false alarms). Which months are charted still follows the comments, as in every chart of
+//! the pack.
 //!
-//! A series is a shift when all of these hold, which keep the false alarms of scanning hundreds of
-//! series down:
-//! 1. its XmR chart (the same [`crate::spc`] rules as every chart) has a special-cause point on the
-//!    new side at or after the shift;
-//! 2. the shift is the month that best splits the series into a before and an after (largest binomial
-//!    likelihood ratio), with at least [`MIN_SIDE`] months on each side;
-//! 3. it lasts: at least [`PERSIST`] of the months after it are on the new side of the rate before;
-//! 4. before and after differ beyond chance with a Bonferroni correction for the series scanned.
+//! A series is a shift when all of these hold, which keep the false alarms of scanning hundreds of series
+//! down: 1. its XmR chart (the same [`crate::spc`] rules as every chart) has a special-cause point on the
+//! new side at or after the shift; 2. the shift is the month that best splits the series into a before and
+//! an after (largest binomial likelihood ratio), with at least [`MIN_SIDE`] months on each side; 3. it
+//! lasts: at least [`PERSIST`] of the months after it are on the new side of the rate before; 4. before and
+//! after differ beyond chance with a Bonferroni correction for the series scanned.
 //!
-//! Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site)
-//! are listed once, under the strongest, with the others named.
+//! Shifts that count mostly the same comments (a theme and its touchpoint, a service and its site) are
+//! listed once, under the strongest, with the others named.
 
 use std::collections::BTreeMap;
 
