@@ -906,3 +906,31 @@ fn no_two_trust_wide_charts_say_the_same_thing() {
         }
     }
 }
+
+/// An unknown format is refused by the argument parser, before any store is opened, with the formats
+/// there are and the option named once.
+#[test]
+fn unknown_formats_are_refused_with_the_formats_there_are() {
+    let dir = temp_dir();
+    let store = s(&dir.path().join("no-store"));
+    for (args, expected) in [
+        (
+            vec![
+                "report", "--store", &store, "--format", "pdf", "-o", "x.pdf",
+            ],
+            "`pdf` is not a report format: use csv, xlsx, md, html or json",
+        ),
+        (
+            vec![
+                "export", "--store", &store, "--format", "xml", "-o", "x.xml",
+            ],
+            "`xml` is not an export format: use jsonl, csv or qdpx",
+        ),
+    ] {
+        let out = chorus(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.matches("--format").count(), 1, "{stderr}");
+    }
+}

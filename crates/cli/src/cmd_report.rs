@@ -37,8 +37,8 @@ pub struct ReportArgs {
     pub(crate) store: PathBuf,
     /// csv (a folder with one file per table), xlsx, md, html (the meeting pack) or json; guessed from
     /// the output's extension when left out.
-    #[arg(long, value_name = "FORMAT")]
-    pub(crate) format: Option<String>,
+    #[arg(long, value_name = "FORMAT", value_parser = parse_report_format)]
+    pub(crate) format: Option<Format>,
     /// Where to write: a file, or a folder for csv.
     #[arg(short, long, value_name = "PATH")]
     pub(crate) output: PathBuf,
@@ -96,8 +96,8 @@ fn open_store(dir: &Path) -> anyhow::Result<Store> {
 
 /// Builds the report and writes it in one format.
 pub fn run_report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let format = match &args.format {
-        Some(f) => f.parse::<Format>()?,
+    let format = match args.format {
+        Some(f) => f,
         None => guess_format(&args.output)?,
     };
     let output = args.output.clone();
@@ -193,8 +193,8 @@ pub struct ExportArgs {
     store: PathBuf,
     /// jsonl (one JSON object per comment), csv (one formula-safe row per comment, a column per
     /// attribute) or qdpx (a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder).
-    #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
-    format: String,
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = parse_export_format)]
+    format: ExportFormat,
     /// The file to write, or `-` for standard output (not for qdpx).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
@@ -205,14 +205,39 @@ pub struct ExportArgs {
     force: bool,
 }
 
+/// What `chorus export --format` names: rows of comments, or a REFI-QDA project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExportFormat {
+    /// JSON lines or CSV, streamed.
+    Rows(RowFormat),
+    /// A `.qdpx` project.
+    Qdpx,
+}
+
+fn parse_export_format(text: &str) -> Result<ExportFormat, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "jsonl" | "json-lines" | "ndjson" => Ok(ExportFormat::Rows(RowFormat::Jsonl)),
+        "csv" => Ok(ExportFormat::Rows(RowFormat::Csv)),
+        "qdpx" => Ok(ExportFormat::Qdpx),
+        other => Err(format!(
+            "`{other}` is not an export format: use jsonl, csv or qdpx"
+        )),
+    }
+}
+
+fn parse_report_format(text: &str) -> Result<Format, String> {
+    text.parse::<Format>().map_err(|e| match e {
+        // clap names the option already.
+        chorus_report::Error::InvalidOption { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
+
 /// Writes the comments the query and filters select, with their annotations.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let format = args.format.trim().to_ascii_lowercase();
-    let format = match format.as_str() {
-        "jsonl" | "json-lines" | "ndjson" => Some(RowFormat::Jsonl),
-        "csv" => Some(RowFormat::Csv),
-        "qdpx" => None,
-        other => bail!("`{other}` is not an export format: use jsonl, csv or qdpx"),
+    let format = match args.format {
+        ExportFormat::Rows(format) => Some(format),
+        ExportFormat::Qdpx => None,
     };
     let to_stdout = args.output.as_os_str() == "-";
     if to_stdout && format.is_none() {
