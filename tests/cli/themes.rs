@@ -353,6 +353,10 @@ fn codebook_print_writes_the_defaults_which_check_clean() {
     assert_eq!(std::fs::read_to_string(&out).expect("kept"), edited);
     let unknown = chorus(["codebook", "print", "colours"]);
     assert_eq!(unknown.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    for name in ["touchpoints", "themes", "crosswalk"] {
+        assert!(said.contains(name), "the codebooks there are: {said}");
+    }
 }
 
 #[test]

@@ -369,12 +369,23 @@ struct CheckArgs {
     json: bool,
 }
 
+/// The codebooks built into Chorus, which `chorus codebook print` writes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum BuiltinCodebook {
+    /// The care journey.
+    Touchpoints,
+    /// Common feedback themes.
+    Themes,
+    /// Where a v6 model's labels go in the v7 framework.
+    Crosswalk,
+}
+
 #[derive(Debug, clap::Args)]
 struct PrintArgs {
     /// Which one: `touchpoints` (the care journey), `themes` (common feedback themes) or `crosswalk`
     /// (where a v6 model's labels go in the v7 framework).
     #[arg(value_name = "touchpoints|themes|crosswalk")]
-    which: String,
+    which: BuiltinCodebook,
     /// Write to this file instead of the standard output (refuses to overwrite a file chorus did not
     /// write).
     #[arg(long, short, value_name = "FILE")]
@@ -577,13 +588,10 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_print(args: PrintArgs) -> anyhow::Result<ExitCode> {
-    let text = match args.which.as_str() {
-        "touchpoints" => BUILTIN_TOUCHPOINTS,
-        "themes" => BUILTIN_THEMES,
-        "crosswalk" => BUILTIN_CROSSWALK,
-        other => {
-            anyhow::bail!("unknown codebook `{other}`: use `touchpoints`, `themes` or `crosswalk`")
-        }
+    let text = match args.which {
+        BuiltinCodebook::Touchpoints => BUILTIN_TOUCHPOINTS,
+        BuiltinCodebook::Themes => BUILTIN_THEMES,
+        BuiltinCodebook::Crosswalk => BUILTIN_CROSSWALK,
     };
     match &args.output {
         Some(path) => {
