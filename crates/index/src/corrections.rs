@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chorus_core::corrections::{CommentKey, Correction, Corrections};
 use chorus_core::{AnnotationTable, Annotations, FftScore};
@@ -41,8 +42,23 @@ impl Store {
     ///
     /// A torn last line (a crash while writing it) is skipped; any other line that is not a correction
     /// is an error naming the file and line, since it means the file was edited or damaged.
-    pub fn corrections(&self) -> Result<Corrections, Error> {
-        load(self.dir())
+    ///
+    /// Read once, then kept: the server, search and every report of this `Store` share one list, which
+    /// [`Store::add_corrections`] brings up to date.
+    pub fn corrections(&self) -> Result<Arc<Corrections>, Error> {
+        let mut cached = self.corrections_cache();
+        if let Some(corrections) = &*cached {
+            return Ok(Arc::clone(corrections));
+        }
+        let loaded = Arc::new(load(self.dir())?);
+        *cached = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    fn corrections_cache(&self) -> std::sync::MutexGuard<'_, Option<Arc<Corrections>>> {
+        self.corrections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Appends a correction and syncs it to disk; once this returns, the correction survives a crash.
@@ -76,6 +92,13 @@ impl Store {
         if line.is_empty() {
             return Ok(());
         }
+        // The list is held while the file is appended to: a reader sees it before or after, whole, and
+        // two writers one after the other.
+        let mut cached = self.corrections_cache();
+        let mut known = match &*cached {
+            Some(known) => Corrections::clone(known),
+            None => load(self.dir())?,
+        };
         let io = |source| Error::Io {
             path: path.clone(),
             source,
@@ -89,8 +112,14 @@ impl Store {
         cut_torn_line(&mut file).map_err(io)?;
         file.write_all(&line).map_err(io)?;
         file.sync_all().map_err(io)?;
+        for correction in corrections {
+            known.push(correction.clone());
+        }
+        let known = Arc::new(known);
+        *cached = Some(Arc::clone(&known));
+        drop(cached);
         match corrections {
-            [one] => self.corrected_one(one),
+            [one] => self.corrected_one(one, &known),
             // Many at once (an import): the annotations are read again, with every correction, when
             // next needed, in one pass over the key column instead of one per correction.
             _ => {
@@ -104,32 +133,32 @@ impl Store {
     pub(crate) fn corrected_labels(
         &self,
         table: &AnnotationTable,
-        corrections: Corrections,
+        corrections: &Corrections,
     ) -> Result<CorrectedLabels, Error> {
         let searcher = self.searcher();
-        let mut labels = CorrectedLabels {
-            corrections,
-            ..CorrectedLabels::default()
-        };
-        let keys: Vec<CommentKey> = labels.corrections.keys().collect();
+        let mut labels = CorrectedLabels::default();
+        let keys: Vec<CommentKey> = corrections.keys().collect();
         let places = self.places_of(&searcher, &keys)?;
         for key in keys {
-            labels.update(places.get(&key).copied(), table, key);
+            labels.update(places.get(&key).copied(), table, corrections, key);
         }
         Ok(labels)
     }
 
     /// Brings the annotations read by this store up to date with a correction just saved, so that its
     /// next searches see it (the server searches right after a reviewer's change).
-    fn corrected_one(&self, correction: &Correction) -> Result<(), Error> {
+    fn corrected_one(
+        &self,
+        correction: &Correction,
+        corrections: &Corrections,
+    ) -> Result<(), Error> {
         let mut cached = self.annotated_cache();
         let Some(Some(annotated)) = &*cached else {
             return Ok(());
         };
         let mut corrected = annotated.corrected.clone();
-        corrected.corrections.push(correction.clone());
         let place = self.place_of(&self.searcher(), correction.key)?;
-        corrected.update(place, &annotated.table, correction.key);
+        corrected.update(place, &annotated.table, corrections, correction.key);
         let updated = crate::Annotated {
             table: std::sync::Arc::clone(&annotated.table),
             catalog: annotated.catalog.clone(),
@@ -188,11 +217,10 @@ impl Store {
     }
 }
 
-/// People's final labels of the comments they corrected, by sequence number, with the corrections
-/// they come from: what search consults before the machine's [`AnnotationTable`].
+/// People's final labels of the comments they corrected, by sequence number: what search consults
+/// before the machine's [`AnnotationTable`].
 #[derive(Clone, Debug, Default)]
 pub struct CorrectedLabels {
-    corrections: Corrections,
     /// Only comments whose labels people changed; `None`: no annotations even so.
     by_seq: BTreeMap<u64, Option<Annotations>>,
 }
@@ -222,12 +250,17 @@ impl CorrectedLabels {
 
     /// Recomputes one comment's final labels from the machine's and its corrections; a comment that
     /// is no longer in the store is left out.
-    fn update(&mut self, place: Option<(u64, FftScore)>, table: &AnnotationTable, key: CommentKey) {
+    fn update(
+        &mut self,
+        place: Option<(u64, FftScore)>,
+        table: &AnnotationTable,
+        corrections: &Corrections,
+        key: CommentKey,
+    ) {
         if let Some((seq, score)) = place {
             let mut annotations = table.get(seq as usize);
             // Labels back where the machine had them (or only a quote mark) need no entry.
-            if self
-                .corrections
+            if corrections
                 .apply(key, score, &mut annotations)
                 .changed_labels
                 > 0
@@ -351,6 +384,8 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(br#"{"time":"2025-01-06T1"#).unwrap();
         drop(file);
+        // A store reads its corrections once: the next process sees the torn line.
+        let store = Store::open(&dir.path().join("s")).unwrap();
         assert_eq!(
             store.corrections().unwrap().len(),
             1,
@@ -373,6 +408,7 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"not json\n").unwrap();
         drop(file);
+        let store = Store::open(&dir.path().join("s")).unwrap();
         let error = store.corrections().unwrap_err().to_string();
         assert!(error.contains("corrections.jsonl line 2"), "{error}");
     }

@@ -104,6 +104,9 @@ pub struct Store {
     pub(crate) fields: Fields,
     /// The annotation file, read the first time something needs it (`None` inside: not read yet).
     annotated: Mutex<Option<Option<Arc<Annotated>>>>,
+    /// People's corrections, read from `corrections.jsonl` the first time something needs them and kept
+    /// up to date by [`Store::add_corrections`]: the one list of them in a process.
+    pub(crate) corrections: Mutex<Option<Arc<chorus_core::corrections::Corrections>>>,
     /// The attribute terms of every document, read the first time attributes are counted.
     pub(crate) attribute_columns: Mutex<Option<Arc<crate::attributes::AttributeColumns>>>,
 }
@@ -221,6 +224,7 @@ impl Store {
             reader,
             fields,
             annotated: Mutex::new(None),
+            corrections: Mutex::new(None),
             attribute_columns: Mutex::new(None),
         })
     }
@@ -237,9 +241,9 @@ impl Store {
         }
         let mut loaded = sidecar::load(&self.dir)?;
         if let Some(annotated) = loaded.as_mut().and_then(Arc::get_mut) {
-            let corrections = crate::corrections::load(&self.dir)?;
+            let corrections = self.corrections()?;
             if !corrections.is_empty() {
-                annotated.corrected = self.corrected_labels(&annotated.table, corrections)?;
+                annotated.corrected = self.corrected_labels(&annotated.table, &corrections)?;
             }
         }
         *cached = Some(loaded.clone());

@@ -2,7 +2,7 @@
 //! prepared), the checks every request passes, and the routes.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
 use chorus_core::ThemeCatalog;
 use chorus_core::corrections::{CommentKey, Corrections, Review};
@@ -23,7 +23,9 @@ pub(crate) const ACCESS_COOKIE: &str = "chorus_access";
 pub struct App {
     pub(crate) store: Store,
     pub(crate) catalog: Option<ThemeCatalog>,
-    pub(crate) corrections: RwLock<Corrections>,
+    /// People's corrections are the store's (`Store::corrections`); this is held while one is made, so
+    /// that two reviewers' changes are checked and saved one after the other.
+    pub(crate) correcting: Mutex<()>,
     pub(crate) summary: Arc<SummaryCell>,
     /// Pages reached by links, kept until the data changes.
     pub(crate) pages: PageCache,
@@ -53,7 +55,8 @@ impl App {
         bound: SocketAddr,
     ) -> Result<App, chorus_index::Error> {
         let catalog = store.catalog()?;
-        let corrections = store.corrections()?;
+        // Read now, so that a corrections file the server cannot read stops it at start.
+        store.corrections()?;
         let port = bound.port();
         let hosts = if bound.ip().is_loopback() {
             vec![
@@ -75,7 +78,7 @@ impl App {
         Ok(App {
             store,
             catalog,
-            corrections: RwLock::new(corrections),
+            correcting: Mutex::new(()),
             summary: Arc::new(SummaryCell::default()),
             pages: PageCache::default(),
             session: random_token(),
@@ -96,9 +99,10 @@ impl App {
             .map_or_else(|| id.to_owned(), |t| t.label.clone())
     }
 
-    /// The corrections as they stand.
-    pub(crate) fn corrections(&self) -> std::sync::RwLockReadGuard<'_, Corrections> {
-        self.corrections.read().unwrap_or_else(|e| e.into_inner())
+    /// The corrections as they stand (the store's list, read at start and kept up to date by each
+    /// correction saved, so this cannot fail after [`App::new`]).
+    pub(crate) fn corrections(&self) -> Arc<Corrections> {
+        self.store.corrections().unwrap_or_default()
     }
 
     /// A comment of the store with people's corrections applied, or a 404.

@@ -128,6 +128,7 @@ pub(crate) fn record(
             "this server is read-only (--read-only): corrections are off",
         ));
     }
+    let _one_at_a_time = app.correcting.lock().unwrap_or_else(|e| e.into_inner());
     let comment = app.comment(key)?;
     let action = check(app, &comment, action)?;
     let seconds = SystemTime::now()
@@ -143,16 +144,12 @@ pub(crate) fn record(
         }),
         action,
     };
-    {
-        let mut log = app.corrections.write().unwrap_or_else(|e| e.into_inner());
-        app.store.add_correction(&correction).map_err(|e| {
-            Failure::new(
-                500,
-                format!("the correction could not be saved in the store: {e}"),
-            )
-        })?;
-        log.push(correction.clone());
-    }
+    app.store.add_correction(&correction).map_err(|e| {
+        Failure::new(
+            500,
+            format!("the correction could not be saved in the store: {e}"),
+        )
+    })?;
     app.pages.clear();
     app.summary.invalidate();
     Ok(correction)
