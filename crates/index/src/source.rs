@@ -9,8 +9,8 @@ use tantivy::{DocId, Searcher, SegmentOrdinal};
 
 use crate::{Error, Store};
 
-/// Comments read per batch: large enough to keep both cores busy decoding, small enough that a batch
-/// (about 90 MiB at a million short comments' worth of fields) is not the report's memory.
+/// Comments read per batch: enough to keep every core busy decoding, few enough that a batch in memory
+/// (about 90 MiB of short comments with their annotations) is a small part of a report's peak.
 const BATCH: usize = 65_536;
 
 /// A store's comments in ingest order, with people's corrections applied, as every reader that shows

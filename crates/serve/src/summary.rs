@@ -145,10 +145,10 @@ fn prepare(app: &App) -> Result<Summary, String> {
     let report = match &app.catalog {
         None => None,
         Some(catalog) => {
-            // A copy, so that a correction made meanwhile is not kept waiting by this pass: it marks
-            // the figures stale and they are prepared again. The store is read in batches, pass after
-            // pass: the server never holds it whole.
-            let corrections = app.corrections().clone();
+            // The corrections as they stand now: one made meanwhile marks these figures stale and they
+            // are prepared again. The store is read in batches, pass after pass: the server never holds
+            // it whole.
+            let corrections = app.corrections();
             let options = ReportOptions {
                 source: format!("store {}", app.store.dir().display()),
                 ..ReportOptions::default()
@@ -156,8 +156,7 @@ fn prepare(app: &App) -> Result<Summary, String> {
             let reported = chorus_pipeline::report(&app.store, catalog, &corrections, &options)
                 .map_err(|e| with_cause(&e))?;
             corrected_labels = reported.corrected_labels;
-            let report = reported.report;
-            Some(report)
+            Some(reported.report)
         }
     };
     let months = month_series(app, "", Filters::default()).map_err(|e| e.to_string())?;
