@@ -46,6 +46,23 @@ fn chromium() -> Option<String> {
     installed(&program).then_some(program)
 }
 
+/// Chromium and a running chromedriver, or `None` with a `skipping:` message saying what is missing.
+fn browser() -> Option<(String, Driver)> {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipping: chromium is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    if !installed("chromedriver") {
+        eprintln!("skipping: chromedriver is not installed (apt-get install chromium-driver)");
+        return None;
+    }
+    let Some(driver) = start_driver() else {
+        eprintln!("skipping: chromedriver did not start");
+        return None;
+    };
+    Some((chromium, driver))
+}
+
 fn start_driver() -> Option<Driver> {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -213,16 +230,7 @@ impl Session {
 
 #[test]
 fn a_person_searches_filters_reads_and_corrects_in_a_real_browser() {
-    let Some(chromium) = chromium() else {
-        eprintln!("skipping: chromium is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
-    if !installed("chromedriver") {
-        eprintln!("skipping: chromedriver is not installed (apt-get install chromium-driver)");
-        return;
-    }
-    let Some(driver) = start_driver() else {
-        eprintln!("skipping: chromedriver did not start");
+    let Some((chromium, driver)) = browser() else {
         return;
     };
     let dir = temp_dir();
@@ -235,23 +243,7 @@ fn a_person_searches_filters_reads_and_corrects_in_a_real_browser() {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let profile = dir.path().join("profile");
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": which(&chromium),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                         "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                         format!("--user-data-dir={}", profile.display())],
-            }),
-        );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("a WebDriver session");
+        let client = headless(&driver, &chromium, &dir.path().join("profile")).await;
         let mut session = Session {
             client,
             axe,
@@ -434,9 +426,9 @@ async fn headless(driver: &Driver, chromium: &str, profile: &Path) -> Client {
         "goog:chromeOptions".into(),
         json!({
             "binary": which(chromium),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--window-size=1280,1000",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
                      format!("--user-data-dir={}", profile.display())],
         }),
     );
@@ -449,16 +441,7 @@ async fn headless(driver: &Driver, chromium: &str, profile: &Path) -> Client {
 
 #[test]
 fn the_packs_clauses_fit_its_layout_and_read_well_in_a_real_browser() {
-    let Some(chromium) = chromium() else {
-        eprintln!("skipping: chromium is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
-    if !installed("chromedriver") {
-        eprintln!("skipping: chromedriver is not installed (apt-get install chromium-driver)");
-        return;
-    }
-    let Some(driver) = start_driver() else {
-        eprintln!("skipping: chromedriver did not start");
+    let Some((chromium, driver)) = browser() else {
         return;
     };
     let dir = temp_dir();
