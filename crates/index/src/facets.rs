@@ -30,13 +30,30 @@ pub(crate) struct LabelBits {
     touchpoints: Vec<Vec<u64>>,
     /// By facet slot: themes of one name share a slot.
     themes: Vec<Vec<u64>>,
+    /// The name of each facet slot.
+    slot_names: Vec<Arc<str>>,
 }
 
 /// Where [`LabelBits`] are kept: made on the first search that counts facets.
 pub(crate) type LabelBitsCell = Arc<OnceLock<Arc<LabelBits>>>;
 
 impl LabelBits {
-    fn new(table: &AnnotationTable, theme_slot: &[u32], slots: usize) -> LabelBits {
+    fn new(table: &AnnotationTable) -> LabelBits {
+        // The facet slot of each theme number: themes of the same name share a slot.
+        let mut slot_names: Vec<Arc<str>> = Vec::new();
+        let theme_slot: Vec<usize> = table
+            .theme_names()
+            .iter()
+            .map(
+                |(_, name)| match slot_names.iter().position(|n| n == name) {
+                    Some(slot) => slot,
+                    None => {
+                        slot_names.push(Arc::clone(name));
+                        slot_names.len() - 1
+                    }
+                },
+            )
+            .collect();
         let words = table.len().div_ceil(64);
         let empty = || vec![0u64; words];
         let mut bits = LabelBits {
@@ -44,7 +61,8 @@ impl LabelBits {
             annotated: empty(),
             sentiment: SentimentLabel::ALL.iter().map(|_| empty()).collect(),
             touchpoints: table.touchpoint_names().iter().map(|_| empty()).collect(),
-            themes: (0..slots).map(|_| empty()).collect(),
+            themes: slot_names.iter().map(|_| empty()).collect(),
+            slot_names,
         };
         for ordinal in 0..table.len() {
             let Some(sentiment) = table.sentiment(ordinal) else {
@@ -61,10 +79,27 @@ impl LabelBits {
                 bits.touchpoints[usize::from(t)][word] |= bit;
             }
             for t in table.themes_of(ordinal) {
-                bits.themes[theme_slot[t as usize] as usize][word] |= bit;
+                bits.themes[theme_slot[t as usize]][word] |= bit;
             }
         }
         bits
+    }
+}
+
+/// Adds one to the count of each distinct name of `labels` found in `names`.
+fn count_once<'a>(
+    names: &[Arc<str>],
+    labels: impl Iterator<Item = &'a Arc<str>>,
+    counts: &mut [u64],
+) {
+    let mut seen: Vec<usize> = Vec::new();
+    for label in labels {
+        if let Some(n) = names.iter().position(|name| name == label)
+            && !seen.contains(&n)
+        {
+            seen.push(n);
+            counts[n] += 1;
+        }
     }
 }
 
@@ -92,35 +127,18 @@ pub(crate) struct AnnotationFacets {
     pub(crate) themes: Vec<u64>,
     /// Positive, neutral, mixed, negative, then not themed.
     pub(crate) sentiment: [u64; 5],
-    seen: Vec<u32>,
 }
 
 impl AnnotationFacets {
     /// Empty counts over the annotations of `annotated`.
     pub(crate) fn new(annotated: Arc<Annotated>) -> AnnotationFacets {
-        // The facet slot of each theme number: themes of the same name share a slot.
-        let mut slot_names: Vec<Arc<str>> = Vec::new();
-        let theme_slot: Vec<u32> = annotated
-            .table
-            .theme_names()
-            .iter()
-            .map(
-                |(_, name)| match slot_names.iter().position(|n| n == name) {
-                    Some(slot) => slot as u32,
-                    None => {
-                        slot_names.push(Arc::clone(name));
-                        (slot_names.len() - 1) as u32
-                    }
-                },
-            )
-            .collect();
-        let bits = Arc::clone(annotated.label_bits.get_or_init(|| {
-            Arc::new(LabelBits::new(
-                &annotated.table,
-                &theme_slot,
-                slot_names.len(),
-            ))
-        }));
+        let bits = Arc::clone(
+            annotated
+                .label_bits
+                .get_or_init(|| Arc::new(LabelBits::new(&annotated.table))),
+        );
+        // The table's slots, then names only people gave.
+        let mut slot_names = bits.slot_names.clone();
         let mut touchpoint_names = annotated.table.touchpoint_names().to_vec();
         for (_, a) in annotated.corrected.iter() {
             for t in a.iter().flat_map(|a| &a.themes) {
@@ -143,7 +161,6 @@ impl AnnotationFacets {
             sentiment: [0; 5],
             slot_names,
             annotated,
-            seen: Vec::new(),
         }
     }
 
@@ -221,24 +238,13 @@ impl AnnotationFacets {
             .position(|l| *l == a.sentiment.label)
             .unwrap_or(1);
         self.sentiment[slot] += 1;
-        self.seen.clear();
-        for t in &a.touchpoints {
-            if let Some(n) = self.touchpoint_names.iter().position(|n| *n == t.id)
-                && !self.seen.contains(&(n as u32))
-            {
-                self.seen.push(n as u32);
-                self.touchpoints[n] += 1;
-            }
-        }
-        self.seen.clear();
-        for t in &a.themes {
-            if let Some(slot) = self.slot_names.iter().position(|n| *n == t.name)
-                && !self.seen.contains(&(slot as u32))
-            {
-                self.seen.push(slot as u32);
-                self.themes[slot] += 1;
-            }
-        }
+        let touchpoints = a.touchpoints.iter().map(|t| &t.id);
+        count_once(&self.touchpoint_names, touchpoints, &mut self.touchpoints);
+        count_once(
+            &self.slot_names,
+            a.themes.iter().map(|t| &t.name),
+            &mut self.themes,
+        );
     }
 
     /// The touchpoint and theme counts by name without the zeros, and the sentiment counts
